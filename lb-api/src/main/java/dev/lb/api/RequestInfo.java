@@ -1,0 +1,21 @@
+package dev.lb.api;
+
+import java.net.InetSocketAddress;
+import java.util.Optional;
+
+/**
+ * What a strategy may know about the request it routes. Views are valid only during the call they are passed to.
+ */
+public interface RequestInfo {
+    /** The request method as the client sent it, e.g. {@code GET}; any token, not only the standard ones. */
+    String method();
+
+    /** The request target as received: raw path plus {@code ?query} when present, never decoded. */
+    String target();
+
+    /** The first value of a request header; names are case-insensitive. */
+    Optional<String> header(String name);
+
+    /** The address of the connection's peer (the client, or the proxy in front of us). */
+    InetSocketAddress remoteAddress();
+}

@@ -1,0 +1,216 @@
+package dev.lb.core;
+
+import dev.lb.api.Backend;
+import dev.lb.api.spi.Strategy;
+import dev.lb.core.internal.Balancer;
+import dev.lb.core.internal.MemberLease;
+import dev.lb.core.proxy.Forwarder;
+import dev.lb.core.proxy.JdkForwarder;
+import dev.lb.core.proxy.Outcome;
+import dev.lb.core.strategy.Strategies;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running load balancer: picks a backend for each {@link Exchange} a host adapter hands to
+ * {@link #handle(Exchange)} and reverse-proxies the exchange to it.
+ *
+ * <pre>{@code
+ * LoadBalancer lb = LoadBalancer.builder()
+ *         .strategy("least-connections")
+ *         .backend("http://10.0.0.1:8080")
+ *         .backend("http://10.0.0.2:8080", 3)
+ *         .start();
+ * }</pre>
+ *
+ * <p>Thread-safe: {@code handle} is called concurrently, once per request, from the host's threads.
+ * {@link #close()} releases the backend connections; stop the host adapter first so in-flight requests drain.
+ */
+public final class LoadBalancer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LoadBalancer.class);
+
+    private final Balancer balancer;
+    private final Forwarder forwarder;
+    private volatile boolean closed;
+
+    private LoadBalancer(Balancer balancer, Forwarder forwarder) {
+        this.balancer = balancer;
+        this.forwarder = forwarder;
+    }
+
+    /** A builder with the defaults: {@code round-robin}, connect timeout 2s, response timeout 30s. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Proxies one exchange: picks a backend, forwards the request, relays the response. Answers {@code 503} with
+     * {@code Retry-After} at once when no backend is eligible or the load balancer is closed, {@code 502} when
+     * the backend cannot be reached or breaks the exchange, {@code 504} when it does not answer in time.
+     *
+     * @throws IOException when the response to the client could not be completed (client gone, backend broke off
+     *                     mid-body); the host must drop the connection
+     */
+    public void handle(Exchange exchange) throws IOException {
+        Objects.requireNonNull(exchange, "exchange");
+        MemberLease lease = closed ? null : balancer.pick(exchange);
+        if (lease == null) {
+            String reason = closed ? "load balancer closed" : "no backend available";
+            log.atDebug().setMessage("no backend").addKeyValue("reason", reason)
+                    .addKeyValue("client", exchange.remoteAddress()).log();
+            exchange.respondText(503, reason, 1);
+            return;
+        }
+        try {
+            Outcome outcome = forwarder.forward(exchange, lease.backend());
+            if (outcome.failure() != Outcome.Failure.NONE) {
+                log.atDebug().setMessage("request failed").addKeyValue("backend", lease.backend())
+                        .addKeyValue("status", outcome.status()).addKeyValue("failure", outcome.failure())
+                        .addKeyValue("detail", outcome.detail()).log();
+            }
+        } finally {
+            lease.release();
+        }
+    }
+
+    /** The backends in configuration order. */
+    public List<Backend> backends() {
+        List<Backend> backends = new ArrayList<>();
+        balancer.members().forEach(member -> backends.add(member.backend()));
+        return List.copyOf(backends);
+    }
+
+    /** The strategy in use; built-in strategies print as their name. */
+    public Strategy strategy() {
+        return balancer.strategy();
+    }
+
+    /**
+     * Refuses new requests with {@code 503} and releases the backend connections. Requests still in flight may
+     * fail, so stop the host adapter (which drains) before calling this. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            forwarder.close();
+            log.atInfo().setMessage("load balancer closed").log();
+        }
+    }
+
+    /**
+     * Configures a {@link LoadBalancer}. Each setter checks its own argument and throws
+     * {@link IllegalArgumentException} naming the field, the value and what is expected; {@link #start()} checks
+     * the whole. Not thread-safe; a builder may be reused.
+     */
+    public static final class Builder {
+        private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+        private static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(30);
+
+        private final Map<Backend, Backend> backends = new LinkedHashMap<>();
+        private String strategyName = "round-robin";
+        private Strategy strategy;
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private Duration responseTimeout = DEFAULT_RESPONSE_TIMEOUT;
+
+        private Builder() {
+        }
+
+        /**
+         * Selects a strategy by name: {@code round-robin} (default), {@code least-connections} (alias
+         * {@code least-connection}), or any name a {@code StrategyProvider} plugin registers. An unknown name
+         * fails at {@link #start()}, listing the known ones.
+         */
+        public Builder strategy(String name) {
+            Objects.requireNonNull(name, "strategy");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("strategy: \"" + name + "\" (expected: a strategy name such as "
+                        + "round-robin)");
+            }
+            this.strategyName = name;
+            this.strategy = null;
+            return this;
+        }
+
+        /** Uses this strategy instance, e.g. {@code Strategies.leastConnections()} or your own. */
+        public Builder strategy(Strategy strategy) {
+            this.strategy = Objects.requireNonNull(strategy, "strategy");
+            this.strategyName = null;
+            return this;
+        }
+
+        /**
+         * Adds a backend of weight 1.
+         *
+         * @throws IllegalArgumentException if the URL is not an absolute http(s) URL, or the backend was added
+         */
+        public Builder backend(String url) {
+            return backend(url, 1);
+        }
+
+        /**
+         * Adds a backend with a weight (used by weight-aware strategies).
+         *
+         * @throws IllegalArgumentException if the URL is not an absolute http(s) URL, {@code weight < 1}, or the
+         *                                  backend was already added
+         */
+        public Builder backend(String url, int weight) {
+            Backend backend = Backend.of(url, weight);
+            Backend previous = backends.putIfAbsent(backend, backend);
+            if (previous != null) {
+                throw new IllegalArgumentException("backend url: " + backend.url() + " duplicates " + previous.url()
+                        + " (expected: each backend once)");
+            }
+            return this;
+        }
+
+        /** Time allowed to open a connection to a backend; default 2s. A timeout answers 504. */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = positive("connectTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * Time allowed from sending a request to receiving the backend's response headers; default 30s. A timeout
+         * answers 504.
+         */
+        public Builder responseTimeout(Duration timeout) {
+            this.responseTimeout = positive("responseTimeout", timeout);
+            return this;
+        }
+
+        private static Duration positive(String field, Duration value) {
+            Objects.requireNonNull(value, field);
+            if (value.isZero() || value.isNegative()) {
+                throw new IllegalArgumentException(field + ": " + value + " (expected: > 0)");
+            }
+            return value;
+        }
+
+        /**
+         * Checks the configuration and starts the load balancer.
+         *
+         * @throws IllegalArgumentException if no backend was added or the strategy name is unknown
+         * @throws IllegalStateException    if two strategy plugins claim the same name
+         */
+        public LoadBalancer start() {
+            if (backends.isEmpty()) {
+                throw new IllegalArgumentException("backends: none (expected: at least one backend)");
+            }
+            Strategy chosen = strategy != null ? strategy : Strategies.named(strategyName);
+            Balancer balancer = new Balancer(chosen, List.copyOf(backends.keySet()));
+            Forwarder forwarder = new JdkForwarder(connectTimeout, responseTimeout);
+            log.atInfo().setMessage("load balancer started").addKeyValue("strategy", chosen)
+                    .addKeyValue("backends", backends.keySet()).addKeyValue("connect_timeout", connectTimeout)
+                    .addKeyValue("response_timeout", responseTimeout).log();
+            return new LoadBalancer(balancer, forwarder);
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package dev.lb.core.proxy;
+
+import dev.lb.api.Backend;
+import dev.lb.core.Exchange;
+import java.io.IOException;
+
+/**
+ * Sends one exchange to one backend and the backend's answer back to the client, or answers the client with the
+ * error status that fits the failure. The one seam between the decision logic and an HTTP engine.
+ */
+public interface Forwarder extends AutoCloseable {
+    /**
+     * Forwards the exchange.
+     *
+     * @return what happened, for the decision logic
+     * @throws IOException when the response to the client could not be completed; the host drops the connection
+     */
+    Outcome forward(Exchange exchange, Backend backend) throws IOException;
+
+    /** Releases the engine's connections and threads. */
+    @Override
+    void close();
+}

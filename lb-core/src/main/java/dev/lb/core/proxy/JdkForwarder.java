@@ -1,0 +1,217 @@
+package dev.lb.core.proxy;
+
+import dev.lb.api.Backend;
+import dev.lb.core.Exchange;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.reflect.Method;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * The default engine: {@link HttpClient} over HTTP/1.1 to backends, bodies streamed in both directions.
+ *
+ * <p>The client runs its callbacks on its own selector thread ({@code executor(Runnable::run)}) rather than
+ * hopping to a pool, which is several times faster; that is safe because nothing on that path blocks: request
+ * bodies are read by {@link RequestBodyPublisher#pump} on the request's thread, and response bodies are read by
+ * the same thread through {@code BodyHandlers.ofInputStream()}.
+ */
+public final class JdkForwarder implements Forwarder {
+    private static final int COPY_BUFFER = 16 * 1024;
+    // Set by the HttpClient from the URI, or framing it computes itself; it refuses them from callers.
+    private static final Set<String> SET_BY_CLIENT = Set.of("host", "content-length", "expect");
+    private static final Set<String> SET_BY_US = Set.of("x-forwarded-for", "x-forwarded-proto", "x-forwarded-host");
+
+    private final HttpClient client;
+    private final Duration responseTimeout;
+
+    public JdkForwarder(Duration connectTimeout, Duration responseTimeout) {
+        this.responseTimeout = responseTimeout;
+        this.client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .proxy(HttpClient.Builder.NO_PROXY)
+                .connectTimeout(connectTimeout)
+                .executor(Runnable::run)
+                .build();
+    }
+
+    @Override
+    public Outcome forward(Exchange exchange, Backend backend) throws IOException {
+        RequestBodyPublisher body;
+        HttpRequest request;
+        try {
+            long length = requestBodyLength(exchange.requestHeaders());
+            body = length == 0 ? null : new RequestBodyPublisher(exchange.requestBody(), length);
+            request = request(exchange, backend, body);
+        } catch (IllegalArgumentException e) {
+            exchange.respondText(400, "bad request: " + e.getMessage(), 0);
+            return new Outcome(400, Outcome.Failure.BAD_REQUEST, e.getMessage());
+        }
+        CompletableFuture<HttpResponse<InputStream>> pending =
+                client.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
+        if (body != null) {
+            body.pump(pending);
+        }
+        HttpResponse<InputStream> response;
+        try {
+            response = pending.get();
+        } catch (ExecutionException | CompletionException e) {
+            return answerFailure(exchange, e.getCause() != null ? e.getCause() : e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            pending.cancel(true);
+            throw new IOException("interrupted while waiting for " + backend, e);
+        }
+        return relay(exchange, response);
+    }
+
+    /** The request body's length: its Content-Length, -1 when chunked, 0 when the request has no body. */
+    private static long requestBodyLength(Map<String, List<String>> headers) {
+        boolean chunked = false;
+        for (Map.Entry<String, List<String>> header : headers.entrySet()) {
+            String name = header.getKey();
+            if (name.equalsIgnoreCase("transfer-encoding")) {
+                chunked = true;
+            } else if (name.equalsIgnoreCase("content-length") && !header.getValue().isEmpty()) {
+                try {
+                    return Long.parseLong(header.getValue().get(0).strip());
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("Content-Length: " + header.getValue().get(0)
+                            + " (expected: a non-negative integer)", e);
+                }
+            }
+        }
+        return chunked ? -1 : 0;
+    }
+
+    private HttpRequest request(Exchange exchange, Backend backend, RequestBodyPublisher body) {
+        String target = exchange.target();
+        if (!target.startsWith("/")) {
+            throw new IllegalArgumentException("request target " + target + " (expected: a path starting with /)");
+        }
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(backend.uri() + target))
+                .timeout(responseTimeout)
+                .method(exchange.method(), body == null ? HttpRequest.BodyPublishers.noBody() : body);
+        Map<String, List<String>> headers = exchange.requestHeaders();
+        HopByHop hopByHop = HopByHop.of(headers);
+        List<String> forwardedFor = new ArrayList<>();
+        String host = null;
+        for (Map.Entry<String, List<String>> header : headers.entrySet()) {
+            String name = header.getKey();
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (lower.equals("x-forwarded-for")) {
+                forwardedFor.addAll(header.getValue());
+            } else if (lower.equals("host") && !header.getValue().isEmpty()) {
+                host = header.getValue().get(0);
+            }
+            if (hopByHop.drops(lower) || SET_BY_CLIENT.contains(lower) || SET_BY_US.contains(lower)) {
+                continue;
+            }
+            for (String value : header.getValue()) {
+                builder.header(name, value);
+            }
+        }
+        forwardedFor.add(exchange.remoteAddress().getAddress().getHostAddress());
+        builder.header("X-Forwarded-For", String.join(", ", forwardedFor));
+        builder.header("X-Forwarded-Proto", exchange.secure() ? "https" : "http");
+        if (host != null) {
+            builder.header("X-Forwarded-Host", host);
+        }
+        return builder.build();
+    }
+
+    private static Outcome answerFailure(Exchange exchange, Throwable failure) throws IOException {
+        int status;
+        Outcome.Failure kind;
+        String message;
+        if (failure instanceof HttpConnectTimeoutException) {
+            status = 504;
+            kind = Outcome.Failure.CONNECT;
+            message = "gateway timeout: the backend did not accept the connection in time";
+        } else if (failure instanceof HttpTimeoutException) {
+            status = 504;
+            kind = Outcome.Failure.TIMEOUT;
+            message = "gateway timeout: the backend did not answer in time";
+        } else if (failure instanceof ConnectException) {
+            status = 502;
+            kind = Outcome.Failure.CONNECT;
+            message = "bad gateway: the backend could not be reached";
+        } else {
+            status = 502;
+            kind = Outcome.Failure.BACKEND;
+            message = "bad gateway: the backend failed to answer";
+        }
+        exchange.respondText(status, message, 0);
+        return new Outcome(status, kind, String.valueOf(failure));
+    }
+
+    private static Outcome relay(Exchange exchange, HttpResponse<InputStream> response) throws IOException {
+        int status = response.statusCode();
+        HttpHeaders headers = response.headers();
+        long length = headers.firstValueAsLong("content-length").orElse(-1);
+        boolean hasBody = !exchange.method().equals("HEAD") && status >= 200 && status != 204 && status != 304;
+        try (InputStream in = response.body()) {
+            OutputStream out = exchange.respond(status, responseHeaders(headers.map()), length);
+            if (hasBody) {
+                copy(in, out);
+            }
+            out.close();
+        }
+        return Outcome.delivered(status);
+    }
+
+    private static Map<String, List<String>> responseHeaders(Map<String, List<String>> received) {
+        HopByHop hopByHop = HopByHop.of(received);
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        for (Map.Entry<String, List<String>> header : received.entrySet()) {
+            String lower = header.getKey().toLowerCase(Locale.ROOT);
+            if (!hopByHop.drops(lower) && !lower.equals("content-length")) {
+                headers.put(header.getKey(), header.getValue());
+            }
+        }
+        return headers;
+    }
+
+    /** Copies until the end, flushing whenever the backend has nothing more ready so streams stay live. */
+    private static void copy(InputStream in, OutputStream out) throws IOException {
+        byte[] buffer = new byte[COPY_BUFFER];
+        int read;
+        while ((read = in.read(buffer)) >= 0) {
+            out.write(buffer, 0, read);
+            if (in.available() == 0) {
+                out.flush();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        // HttpClient can be shut down only from Java 21; on 17 its selector thread ends once it is unreachable.
+        try {
+            Method shutdownNow = HttpClient.class.getMethod("shutdownNow");
+            shutdownNow.invoke(client);
+        } catch (NoSuchMethodException e) {
+            // Java 17-20: nothing to call.
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("could not shut down the HttpClient", e);
+        }
+    }
+}

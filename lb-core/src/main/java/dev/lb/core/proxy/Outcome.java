@@ -1,0 +1,30 @@
+package dev.lb.core.proxy;
+
+/**
+ * What one forwarding attempt did.
+ *
+ * @param status  the status sent to the client, or 0 when none was sent
+ * @param failure what went wrong, {@link Failure#NONE} when the backend answered and the answer was delivered
+ * @param detail  a short reason for logs; empty when nothing failed
+ */
+public record Outcome(int status, Failure failure, String detail) {
+    /** Where an attempt failed. */
+    public enum Failure {
+        /** The backend answered and the client got the whole answer. */
+        NONE,
+        /** No connection to the backend: refused, unreachable, or the connect timed out. */
+        CONNECT,
+        /** The backend sent no response headers within the response timeout. */
+        TIMEOUT,
+        /** The backend broke the exchange: reset, closed early, or sent something that is not HTTP. */
+        BACKEND,
+        /** The client's request could not be forwarded as received. */
+        BAD_REQUEST,
+        /** The client went away or its request body broke off. */
+        CLIENT
+    }
+
+    static Outcome delivered(int status) {
+        return new Outcome(status, Failure.NONE, "");
+    }
+}

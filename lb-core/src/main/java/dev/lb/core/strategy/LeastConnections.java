@@ -1,0 +1,47 @@
+package dev.lb.core.strategy;
+
+import dev.lb.api.RequestInfo;
+import dev.lb.api.spi.Candidate;
+import dev.lb.api.spi.Lease;
+import dev.lb.api.spi.Strategy;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The backend with the fewest requests in flight. Weights are ignored.
+ *
+ * <p>The choice and the increment are one step: the lease is taken only if the chosen backend's count is still
+ * the one the choice was based on, else the scan repeats. A burst of concurrent requests therefore spreads across
+ * the pool instead of piling onto the backend that looked idlest to all of them. Ties go to the first backend at
+ * or after a rotating start, so equal backends share traffic.
+ */
+final class LeastConnections implements Strategy {
+    private final AtomicLong rotation = new AtomicLong();
+
+    @Override
+    public Lease pick(List<Candidate> candidates, RequestInfo request) {
+        int size = candidates.size();
+        int start = Math.floorMod(rotation.getAndIncrement(), size);
+        while (true) {
+            Candidate best = null;
+            int fewest = Integer.MAX_VALUE;
+            for (int i = 0; i < size; i++) {
+                Candidate candidate = candidates.get((start + i) % size);
+                int inFlight = candidate.inFlight();
+                if (inFlight < fewest) {
+                    best = candidate;
+                    fewest = inFlight;
+                }
+            }
+            Lease lease = best.tryAcquire(fewest);
+            if (lease != null) {
+                return lease;
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return LeastConnectionsProvider.NAME;
+    }
+}

@@ -1,0 +1,17 @@
+/**
+ * The load balancer: {@link dev.lb.core.LoadBalancer} and its builder, the built-in strategies, and forwarding on
+ * {@code java.net.http.HttpClient}. Host adapters implement {@link dev.lb.core.Exchange}.
+ */
+module dev.lb.core {
+    requires transitive dev.lb.api;
+    requires java.net.http;
+    requires org.slf4j;
+
+    exports dev.lb.core;
+    exports dev.lb.core.strategy;
+
+    uses dev.lb.api.spi.StrategyProvider;
+    provides dev.lb.api.spi.StrategyProvider with
+            dev.lb.core.strategy.RoundRobinProvider,
+            dev.lb.core.strategy.LeastConnectionsProvider;
+}

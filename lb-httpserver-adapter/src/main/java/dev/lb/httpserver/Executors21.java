@@ -1,0 +1,64 @@
+package dev.lb.httpserver;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionHandler;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The adapter's default executor: a virtual thread per request on Java 21+, looked up at run time because the
+ * library compiles for 17; on 17-20 a bounded pool whose overflow is answered with 503 instead of queueing
+ * without bound.
+ */
+final class Executors21 {
+    static final int POOL_THREADS = 200;
+    static final int POOL_QUEUE = 1_000;
+
+    private Executors21() {
+    }
+
+    static ExecutorService create(String namePrefix, RejectedExecutionHandler overflow) {
+        ExecutorService virtual = virtualThreadPerTask(namePrefix);
+        return virtual != null ? virtual : boundedPool(namePrefix, overflow);
+    }
+
+    private static ExecutorService virtualThreadPerTask(String namePrefix) {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+            Class<?> builderType = Class.forName("java.lang.Thread$Builder");
+            Object builder = lookup.findStatic(Thread.class, "ofVirtual",
+                    MethodType.methodType(Class.forName("java.lang.Thread$Builder$OfVirtual"))).invoke();
+            MethodHandle name = lookup.findVirtual(builderType, "name",
+                    MethodType.methodType(builderType, String.class, long.class));
+            MethodHandle factory = lookup.findVirtual(builderType, "factory", MethodType.methodType(ThreadFactory.class));
+            ThreadFactory threads = (ThreadFactory) factory.invoke(name.invoke(builder, namePrefix, 0L));
+            MethodHandle perTask = lookup.findStatic(Executors.class, "newThreadPerTaskExecutor",
+                    MethodType.methodType(ExecutorService.class, ThreadFactory.class));
+            return (ExecutorService) perTask.invoke(threads);
+        } catch (ClassNotFoundException | NoSuchMethodException e) {
+            return null;
+        } catch (Throwable e) {
+            throw new IllegalStateException("could not create a virtual-thread executor", e);
+        }
+    }
+
+    private static ExecutorService boundedPool(String namePrefix, RejectedExecutionHandler overflow) {
+        AtomicInteger count = new AtomicInteger();
+        ThreadFactory threads = task -> {
+            Thread thread = new Thread(task, namePrefix + count.getAndIncrement());
+            thread.setDaemon(true);
+            return thread;
+        };
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(POOL_THREADS, POOL_THREADS, 30, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(POOL_QUEUE), threads, overflow);
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+}
