@@ -1,0 +1,74 @@
+package dev.lb.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.lb.api.Backend;
+import dev.lb.core.strategy.Strategies;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LoadBalancerBuilderTest {
+    @Test
+    void startsWithTheConfiguredBackendsAndStrategy() {
+        try (LoadBalancer lb = LoadBalancer.builder().strategy("least-connection")
+                .backend("http://127.0.0.1:9001").backend("http://127.0.0.1:9002", 3).start()) {
+            assertEquals(List.of(Backend.of("http://127.0.0.1:9001"), Backend.of("http://127.0.0.1:9002")),
+                    lb.backends());
+            assertEquals(3, lb.backends().get(1).weight());
+            assertEquals("least-connections", lb.strategy().toString());
+        }
+    }
+
+    @Test
+    void defaultsToRoundRobinAndAcceptsAStrategyInstance() {
+        try (LoadBalancer lb = LoadBalancer.builder().backend("http://127.0.0.1:9001").start()) {
+            assertEquals("round-robin", lb.strategy().toString());
+        }
+        try (LoadBalancer lb = LoadBalancer.builder().strategy(Strategies.leastConnections())
+                .backend("http://127.0.0.1:9001").start()) {
+            assertEquals("least-connections", lb.strategy().toString());
+        }
+    }
+
+    @Test
+    void noBackends() {
+        assertFailure("backends: none (expected: at least one backend)", LoadBalancer.builder());
+    }
+
+    @Test
+    void duplicateBackend() {
+        LoadBalancer.Builder builder = LoadBalancer.builder().backend("http://127.0.0.1:80");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> builder.backend("http://127.0.0.1/"));
+        assertEquals("backend url: http://127.0.0.1 duplicates http://127.0.0.1:80 (expected: each backend once)",
+                e.getMessage());
+    }
+
+    @Test
+    void unknownStrategyFailsAtStartListingTheKnownNames() {
+        LoadBalancer.Builder builder = LoadBalancer.builder().strategy("random-ish").backend("http://127.0.0.1:1");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, builder::start);
+        assertEquals("strategy: \"random-ish\" is unknown (expected one of: "
+                + String.join(", ", Strategies.names()) + ")", e.getMessage());
+    }
+
+    @Test
+    void badSettingsNameTheFieldAndTheValue() {
+        assertEquals("backend weight: 0 for http://a (expected: >= 1)",
+                assertThrows(IllegalArgumentException.class,
+                        () -> LoadBalancer.builder().backend("http://a", 0)).getMessage());
+        assertEquals("connectTimeout: PT0S (expected: > 0)", assertThrows(IllegalArgumentException.class,
+                () -> LoadBalancer.builder().connectTimeout(Duration.ZERO)).getMessage());
+        assertEquals("responseTimeout: PT-1S (expected: > 0)", assertThrows(IllegalArgumentException.class,
+                () -> LoadBalancer.builder().responseTimeout(Duration.ofSeconds(-1))).getMessage());
+        assertEquals("strategy: \" \" (expected: a strategy name such as round-robin)",
+                assertThrows(IllegalArgumentException.class,
+                        () -> LoadBalancer.builder().strategy(" ")).getMessage());
+    }
+
+    private static void assertFailure(String message, LoadBalancer.Builder builder) {
+        assertEquals(message, assertThrows(IllegalArgumentException.class, builder::start).getMessage());
+    }
+}

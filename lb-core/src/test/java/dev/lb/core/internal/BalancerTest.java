@@ -1,0 +1,129 @@
+package dev.lb.core.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lb.api.Backend;
+import dev.lb.api.RequestInfo;
+import dev.lb.api.spi.Lease;
+import dev.lb.core.strategy.Strategies;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class BalancerTest {
+    private static final Backend A = Backend.of("http://127.0.0.1:9001");
+    private static final Backend B = Backend.of("http://127.0.0.1:9002");
+    private static final Backend C = Backend.of("http://127.0.0.1:9003");
+    private static final RequestInfo REQUEST = new RequestInfo() {
+        @Override
+        public String method() {
+            return "GET";
+        }
+
+        @Override
+        public String target() {
+            return "/";
+        }
+
+        @Override
+        public Optional<String> header(String name) {
+            return Optional.empty();
+        }
+
+        @Override
+        public InetSocketAddress remoteAddress() {
+            return new InetSocketAddress("127.0.0.1", 40000);
+        }
+    };
+
+    @Test
+    void roundRobinSkipsAnUnhealthyBackendAndStaysEvenOverTheRest() {
+        Balancer balancer = new Balancer(Strategies.roundRobin(), List.of(A, B, C));
+        assertTrue(balancer.setUp(B, false));
+
+        List<Backend> picked = pick(balancer, 6);
+
+        assertEquals(List.of(A, C, A, C, A, C), picked);
+        assertEquals(2, balancer.eligibleCount());
+    }
+
+    @Test
+    void aBackendBackUpTakesTrafficAgain() {
+        Balancer balancer = new Balancer(Strategies.roundRobin(), List.of(A, B));
+        balancer.setUp(B, false);
+        balancer.setUp(B, true);
+
+        assertEquals(List.of(A, B, A, B), pick(balancer, 4));
+    }
+
+    @Test
+    void nothingIsPickedWhenNoBackendIsUp() {
+        Balancer balancer = new Balancer(Strategies.leastConnections(), List.of(A, B));
+        balancer.setUp(A, false);
+        balancer.setUp(B, false);
+
+        assertNull(balancer.pick(REQUEST));
+        assertFalse(balancer.setUp(C, false), "C is not a member");
+    }
+
+    @Test
+    void leasesCountRequestsInFlightUntilReleased() {
+        Balancer balancer = new Balancer(Strategies.leastConnections(), List.of(A, B));
+        MemberLease first = balancer.pick(REQUEST);
+        MemberLease second = balancer.pick(REQUEST);
+        assertEquals(List.of(1, 1), inFlight(balancer));
+
+        first.release();
+        first.release();
+        assertEquals(1, inFlight(balancer).stream().mapToInt(Integer::intValue).sum(), "release is idempotent");
+        second.release();
+        assertEquals(List.of(0, 0), inFlight(balancer));
+    }
+
+    @Test
+    void inFlightCountsSurviveAHealthChange() {
+        Balancer balancer = new Balancer(Strategies.roundRobin(), List.of(A, B));
+        MemberLease lease = balancer.pick(REQUEST);
+        balancer.setUp(lease.backend(), false);
+        assertEquals(1, inFlight(balancer).stream().mapToInt(Integer::intValue).sum());
+        lease.release();
+        assertEquals(List.of(0, 0), inFlight(balancer));
+    }
+
+    @Test
+    void aStrategyThatThrowsIsContainedAndTrafficRotates() {
+        Balancer balancer = new Balancer((candidates, request) -> {
+            throw new IllegalStateException("plugin bug");
+        }, List.of(A, B));
+
+        assertEquals(List.of(A, B, A), pick(balancer, 3));
+    }
+
+    @Test
+    void aStrategyReturningAForeignLeaseIsContained() {
+        Lease forged = () -> C;
+        Balancer balancer = new Balancer((candidates, request) -> forged, List.of(A, B));
+
+        assertEquals(List.of(A, B), pick(balancer, 2));
+        assertEquals(List.of(1, 1), inFlight(balancer));
+    }
+
+    private static List<Backend> pick(Balancer balancer, int times) {
+        List<Backend> picked = new ArrayList<>();
+        for (int i = 0; i < times; i++) {
+            picked.add(balancer.pick(REQUEST).backend());
+        }
+        return picked;
+    }
+
+    private static List<Integer> inFlight(Balancer balancer) {
+        List<Integer> counts = new ArrayList<>();
+        balancer.members().forEach(member -> counts.add(member.inFlight()));
+        return counts;
+    }
+}

@@ -1,0 +1,76 @@
+package dev.lb.core.strategy;
+
+import dev.lb.api.Backend;
+import dev.lb.api.RequestInfo;
+import dev.lb.api.spi.Candidate;
+import dev.lb.api.spi.Lease;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A candidate with a real in-flight count, for driving strategies without a pool. */
+class FakeCandidate implements Candidate {
+    static final RequestInfo REQUEST = new RequestInfo() {
+        @Override
+        public String method() {
+            return "GET";
+        }
+
+        @Override
+        public String target() {
+            return "/";
+        }
+
+        @Override
+        public Optional<String> header(String name) {
+            return Optional.empty();
+        }
+
+        @Override
+        public InetSocketAddress remoteAddress() {
+            return new InetSocketAddress("127.0.0.1", 40000);
+        }
+    };
+
+    private final Backend backend;
+    final AtomicInteger inFlight = new AtomicInteger();
+
+    FakeCandidate(int port) {
+        this.backend = Backend.of("http://127.0.0.1:" + port);
+    }
+
+    static List<Candidate> pool(int size) {
+        List<Candidate> pool = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            pool.add(new FakeCandidate(9001 + i));
+        }
+        return List.copyOf(pool);
+    }
+
+    @Override
+    public Backend backend() {
+        return backend;
+    }
+
+    @Override
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    @Override
+    public Lease acquire() {
+        inFlight.incrementAndGet();
+        return this::backend;
+    }
+
+    @Override
+    public Lease tryAcquire(int expectedInFlight) {
+        return inFlight.compareAndSet(expectedInFlight, expectedInFlight + 1) ? (Lease) this::backend : null;
+    }
+
+    void release() {
+        inFlight.decrementAndGet();
+    }
+}
