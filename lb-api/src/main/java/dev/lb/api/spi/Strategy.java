@@ -20,8 +20,8 @@ public interface Strategy {
     /**
      * Chooses one of {@code candidates} and acquires it.
      *
-     * @param candidates the eligible backends, never empty; an immutable list that is the same object until the
-     *                   pool changes, so a strategy may cache derived data keyed on its identity
+     * @param candidates the eligible backends in configuration order, never empty; an immutable list that is the
+     *                   same object until the pool changes, so a strategy may cache derived data keyed on it
      * @param request    the request being routed
      * @return a lease from exactly one {@code acquire}/{@code tryAcquire} call on one of the candidates
      */

@@ -1,0 +1,213 @@
+package dev.lb.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lb.api.Backend;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class RunnerConfigTest {
+    private static final String BACKENDS = "backends:\n  - \"http://localhost:9001\"\n  - \"http://localhost:9002\"\n";
+
+    private static RunnerConfig parse(String yaml) {
+        return RunnerConfig.parse(yaml, Map.of());
+    }
+
+    private static String error(String yaml) {
+        return error(yaml, Map.of());
+    }
+
+    private static String error(String yaml, Map<String, String> env) {
+        String message = assertThrows(IllegalArgumentException.class, () -> RunnerConfig.parse(yaml, env))
+                .getMessage();
+        assertFalse(message.contains("\n"), () -> "one line: " + message);
+        return message;
+    }
+
+    @Test
+    void readsTheGoOriginalsConfigUnchanged() {
+        RunnerConfig config = parse("lb_port: \":3332\"\nstrategy: \"round-robin\"\n" + BACKENDS);
+
+        assertEquals(new InetSocketAddress(3332), config.listenAddress());
+        assertEquals("round-robin", config.strategy());
+        assertEquals(List.of(Backend.of("http://localhost:9001"), Backend.of("http://localhost:9002")),
+                config.backends());
+        assertEquals(List.of(), config.unknownKeys());
+    }
+
+    @Test
+    void everythingButBackendsHasADefault() {
+        RunnerConfig config = parse(BACKENDS);
+
+        assertEquals(new InetSocketAddress(3332), config.listenAddress());
+        assertEquals("round-robin", config.strategy());
+        assertEquals(Duration.ofSeconds(10), config.shutdownGrace());
+        assertEquals(Duration.ofSeconds(2), config.connectTimeout());
+        assertEquals(Duration.ofSeconds(30), config.responseTimeout());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "'\":3332\"'           | ''          | 3332",
+            "'3332'                | ''          | 3332",
+            "'\"3332\"'            | ''          | 3332",
+            "'\"127.0.0.1:3332\"'  | 127.0.0.1   | 3332",
+            "'\"localhost:3332\"'  | localhost   | 3332",
+            "'\"[::1]:3332\"'      | ::1         | 3332",
+            "'\":0\"'              | ''          | 0",
+            "'\"127.0.0.1:0\"'     | 127.0.0.1   | 0",
+    })
+    void lbPortAcceptsEveryFormat(String lbPort, String host, int port) throws Exception {
+        RunnerConfig config = parse("lb_port: " + lbPort + "\n" + BACKENDS);
+
+        InetSocketAddress expected = host.isEmpty() ? new InetSocketAddress(port)
+                : new InetSocketAddress(InetAddress.getByName(host), port);
+        assertEquals(expected, config.listenAddress());
+    }
+
+    @Test
+    void lbPortFromTheEnvironmentOverridesTheFile() {
+        RunnerConfig config = RunnerConfig.parse("lb_port: \":3332\"\n" + BACKENDS, Map.of("LB_PORT", "127.0.0.1:4000"));
+
+        assertEquals(new InetSocketAddress("127.0.0.1", 4000), config.listenAddress());
+        assertEquals(new InetSocketAddress(4000),
+                RunnerConfig.parse(BACKENDS, Map.of("LB_PORT", "4000")).listenAddress());
+        assertEquals(new InetSocketAddress(4000),
+                RunnerConfig.parse(BACKENDS, Map.of("LB_PORT", ":4000")).listenAddress());
+    }
+
+    @Test
+    void backendIsAUrlOrAUrlWithAWeight() {
+        RunnerConfig config = parse("backends:\n  - http://a:8080\n  - {url: \"http://b:8080\", weight: 3}\n"
+                + "  - url: http://c:8080\n");
+
+        assertEquals(List.of("http://a:8080", "http://b:8080", "http://c:8080"),
+                config.backends().stream().map(Backend::url).toList());
+        assertEquals(List.of(1, 3, 1), config.backends().stream().map(Backend::weight).toList());
+    }
+
+    @Test
+    void durationsTakeAUnit() {
+        RunnerConfig config = parse("shutdown_grace: 1m30s\nconnect_timeout: 500ms\nresponse_timeout: \"1h\"\n"
+                + BACKENDS);
+
+        assertEquals(Duration.ofSeconds(90), config.shutdownGrace());
+        assertEquals(Duration.ofMillis(500), config.connectTimeout());
+        assertEquals(Duration.ofHours(1), config.responseTimeout());
+        assertEquals(Duration.ZERO, parse("shutdown_grace: 0s\n" + BACKENDS).shutdownGrace());
+    }
+
+    @Test
+    void strategyNamesAreTheLibrarysIncludingTheGoOriginalsAndPlugins() {
+        assertEquals("least-connection", parse("strategy: least-connection\n" + BACKENDS).strategy());
+        assertEquals("least-connections", parse("strategy: least-connections\n" + BACKENDS).strategy());
+        assertEquals("failover", parse("strategy: failover\n" + BACKENDS).strategy());
+    }
+
+    @Test
+    void unknownKeysAreReportedNotFatal() {
+        RunnerConfig config = parse("lb_prot: 1\n" + BACKENDS + "  - {url: \"http://c\", wieght: 2}\nlog_env: prod\n");
+
+        assertEquals(List.of("lb_prot", "log_env", "backends[2].wieght"), config.unknownKeys());
+        assertEquals(3, config.backends().size());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+            "lb_port: 99999    | lb_port: 99999 (expected: a port from 0 to 65535 such as \":3332\", \"127.0.0.1:3332\" or 3332)",
+            "lb_port: \"abc\"  | lb_port: \"abc\" (expected: a port from 0 to 65535 such as \":3332\", \"127.0.0.1:3332\" or 3332)",
+            "lb_port: \":\"    | lb_port: \":\" (expected: a port from 0 to 65535 such as \":3332\", \"127.0.0.1:3332\" or 3332)",
+            "lb_port: [1]      | lb_port: a list (expected: a port from 0 to 65535 such as \":3332\", \"127.0.0.1:3332\" or 3332)",
+            "lb_port:          | lb_port: none (expected: a port from 0 to 65535 such as \":3332\", \"127.0.0.1:3332\" or 3332)",
+            "strategy: 5       | strategy: 5 (expected: a strategy name such as round-robin or least-connections)",
+            "strategy: \"\"    | strategy: \"\" (expected: a strategy name such as round-robin or least-connections)",
+            "shutdown_grace: 10          | shutdown_grace: 10 (expected: a duration such as 10s, 500ms, 1m or 1m30s)",
+            "shutdown_grace: ten         | shutdown_grace: \"ten\" (expected: a duration such as 10s, 500ms, 1m or 1m30s)",
+            "shutdown_grace: 1.5s        | shutdown_grace: \"1.5s\" (expected: a duration such as 10s, 500ms, 1m or 1m30s)",
+            "shutdown_grace: -1s         | shutdown_grace: \"-1s\" (expected: a duration such as 10s, 500ms, 1m or 1m30s)",
+            "connect_timeout: 0s         | connect_timeout: \"0s\" (expected: a duration > 0 such as 2s, 500ms, 1m or 1m30s)",
+            "response_timeout: 10 s      | response_timeout: \"10 s\" (expected: a duration > 0 such as 2s, 500ms, 1m or 1m30s)",
+            "response_timeout: 999999999999999999h | response_timeout: \"999999999999999999h\" (expected: a duration > 0 such as 2s, 500ms, 1m or 1m30s)",
+    })
+    void invalidValueFailsWithOneLineNamingTheKey(String line, String expected) {
+        assertEquals(expected, error(line + "\n" + BACKENDS));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+            "backends: []                               | backends: none (expected: at least one backend)",
+            "backends:                                  | backends: none (expected: at least one backend)",
+            "lb_port: 1                                 | backends: none (expected: at least one backend)",
+            "backends: http://a                         | backends: \"http://a\" (expected: a list of URLs)",
+            "backends: [{url: \"http://a\", weight: 0}] | backend weight: 0 for http://a (expected: >= 1)",
+            "backends: [{url: \"http://a\", weight: x}] | backend weight: \"x\" for http://a (expected: an integer from 1 to 2147483647)",
+            "backends: [{weight: 2}]                    | backends[0].url: none (expected: an absolute http:// or https:// URL)",
+            "backends: [http://a, 7]                    | backends[1]: 7 (expected: a URL, or {url: \"http://...\", weight: 1})",
+            "- a                                        | config: a list (expected: a mapping with lb_port, strategy and backends)",
+            "just text                                  | config: \"just text\" (expected: a mapping with lb_port, strategy and backends)",
+    })
+    void invalidBackendsFailWithOneLine(String yaml, String expected) {
+        assertEquals(expected, error(yaml));
+    }
+
+    @Test
+    void invalidUrlsAndDuplicatesFailWithTheLibrarysMessage() {
+        assertTrue(error("backends: [\"ftp://a\"]").startsWith("backend url: \"ftp://a\" has scheme ftp"));
+        assertTrue(error("backends: [\"localhost:9001\"]").startsWith("backend url: \"localhost:9001\""));
+        assertTrue(error("backends: [\"http://a\", \"http://A:80/\"]").startsWith("backend url: http://A:80"));
+    }
+
+    @Test
+    void unknownStrategyListsTheKnownOnes() {
+        String message = error("strategy: random\n" + BACKENDS);
+
+        assertTrue(message.startsWith("strategy: \"random\" is unknown (expected one of: "), message);
+        assertTrue(message.contains("failover") && message.contains("round-robin"), message);
+    }
+
+    @Test
+    void invalidLbPortFromTheEnvironmentNamesTheVariable() {
+        assertTrue(error(BACKENDS, Map.of("LB_PORT", "x")).startsWith("LB_PORT: \"x\" (expected: a port"));
+    }
+
+    @Test
+    void yamlSyntaxErrorIsOneLineWithItsPosition() {
+        assertEquals("YAML syntax error at line 2, column 12: mapping values are not allowed here",
+                error("lb_port: 1\nbackends: a: b\n"));
+        assertEquals("YAML syntax error at line 2, column 1: found duplicate key lb_port",
+                error("lb_port: 1\nlb_port: 2\n" + BACKENDS));
+    }
+
+    @Test
+    void backendsFromACommaSeparatedListListenOnLbPortElsePort() {
+        RunnerConfig config = RunnerConfig.ofBackends("http://127.0.0.1:19001, http://127.0.0.1:19002",
+                Map.of("PORT", "18090"));
+
+        assertEquals(List.of(Backend.of("http://127.0.0.1:19001"), Backend.of("http://127.0.0.1:19002")),
+                config.backends());
+        assertEquals(new InetSocketAddress(18090), config.listenAddress());
+        assertEquals("round-robin", config.strategy());
+        assertEquals(new InetSocketAddress(4000),
+                RunnerConfig.ofBackends("http://a", Map.of("PORT", "18090", "LB_PORT", "4000")).listenAddress());
+        assertEquals(new InetSocketAddress(3332), RunnerConfig.ofBackends("http://a", Map.of()).listenAddress());
+    }
+
+    @Test
+    void backendsFromTheEnvironmentAreChecked() {
+        assertEquals("backends: none (expected: at least one backend)",
+                assertThrows(IllegalArgumentException.class, () -> RunnerConfig.ofBackends(" , ", Map.of()))
+                        .getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> RunnerConfig.ofBackends("http://a", Map.of("PORT", "http"))).getMessage()
+                .startsWith("PORT: \"http\""));
+    }
+}
