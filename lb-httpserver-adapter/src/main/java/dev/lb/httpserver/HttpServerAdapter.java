@@ -113,8 +113,8 @@ public final class HttpServerAdapter implements AutoCloseable {
     /**
      * Mounts {@code lb} on an application's own server at {@code contextPath}. The context path is removed before
      * forwarding: mounted at {@code /api}, a request for {@code /api/users} goes to the backend as
-     * {@code /users} (after the backend URL's own base path, if any). The application owns the server, its
-     * executor and its shutdown.
+     * {@code /users} (after the backend URL's own base path, if any); {@code /apix}, which HttpServer also routes
+     * to that context, is answered {@code 404}. The application owns the server, its executor and its shutdown.
      *
      * @return the context, e.g. to add filters or remove it later
      */
@@ -198,6 +198,8 @@ public final class HttpServerAdapter implements AutoCloseable {
                     exchange.respondText(503, "shutting down", 1);
                 } else if (refuse) {
                     exchange.respondText(503, "overloaded", 1);
+                } else if (!exchange.belowMountPoint()) {
+                    exchange.respondText(404, "not found", 0);
                 } else {
                     lb.handle(exchange);
                 }

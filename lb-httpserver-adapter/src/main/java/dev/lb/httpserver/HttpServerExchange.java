@@ -25,7 +25,8 @@ final class HttpServerExchange implements Exchange {
 
     /**
      * The request target to forward: as received (byte for byte) minus the context path the handler is mounted
-     * at; an absolute-form target is reduced to its path and query.
+     * at; an absolute-form target is reduced to its path and query. {@code null} when the path is not below the
+     * mount point: HttpServer matches contexts as string prefixes, so {@code /api} also receives {@code /apix}.
      */
     static String target(URI uri, String contextPath) {
         String raw;
@@ -36,14 +37,22 @@ final class HttpServerExchange implements Exchange {
             // toString() is the string the URI was parsed from, so "//a" or "%2F" reach the backend unchanged.
             raw = uri.toString();
         }
-        if (contextPath.equals("/") || !raw.startsWith(contextPath)) {
+        if (contextPath.equals("/")) {
             return raw;
         }
+        if (!raw.startsWith(contextPath)) {
+            return null;
+        }
         String rest = raw.substring(contextPath.length());
-        if (rest.isEmpty() || rest.startsWith("?")) {
+        if (rest.isEmpty() || rest.startsWith("?") || contextPath.endsWith("/")) {
             return "/" + rest;
         }
-        return contextPath.endsWith("/") ? "/" + rest : rest;
+        return rest.startsWith("/") ? rest : null;
+    }
+
+    /** Whether the request lies below the context path the load balancer is mounted at. */
+    boolean belowMountPoint() {
+        return target != null;
     }
 
     @Override
@@ -84,7 +93,9 @@ final class HttpServerExchange implements Exchange {
     @Override
     public OutputStream respond(int status, Map<String, List<String>> headers, long bodyLength) throws IOException {
         var responseHeaders = exchange.getResponseHeaders();
-        responseHeaders.putAll(headers);
+        // One put per header: Headers.putAll skips name normalization on JDK 17, which left the backend's "date"
+        // beside the server's own "Date".
+        headers.forEach(responseHeaders::put);
         if (closeAfter) {
             responseHeaders.set("Connection", "close");
         }

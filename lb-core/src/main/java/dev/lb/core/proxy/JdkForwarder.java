@@ -85,21 +85,32 @@ public final class JdkForwarder implements Forwarder {
 
     /** The request body's length: its Content-Length, -1 when chunked, 0 when the request has no body. */
     private static long requestBodyLength(Map<String, List<String>> headers) {
+        String contentLength = null;
         boolean chunked = false;
         for (Map.Entry<String, List<String>> header : headers.entrySet()) {
             String name = header.getKey();
             if (name.equalsIgnoreCase("transfer-encoding")) {
                 chunked = true;
             } else if (name.equalsIgnoreCase("content-length") && !header.getValue().isEmpty()) {
-                try {
-                    return Long.parseLong(header.getValue().get(0).strip());
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("Content-Length: " + header.getValue().get(0)
-                            + " (expected: a non-negative integer)", e);
-                }
+                contentLength = header.getValue().get(0).strip();
             }
         }
-        return chunked ? -1 : 0;
+        if (contentLength == null) {
+            return chunked ? -1 : 0;
+        }
+        if (chunked) {
+            // Two framings for one body is how requests are smuggled past proxies (RFC 9112 section 6.3).
+            throw new IllegalArgumentException("Content-Length together with Transfer-Encoding (expected: one)");
+        }
+        try {
+            long length = Long.parseLong(contentLength);
+            if (length >= 0) {
+                return length;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new IllegalArgumentException("Content-Length: " + contentLength + " (expected: a non-negative integer)");
     }
 
     private HttpRequest request(Exchange exchange, Backend backend, RequestBodyPublisher body) {
@@ -108,8 +119,16 @@ public final class JdkForwarder implements Forwarder {
             throw new IllegalArgumentException("request target " + target + " (expected: a path starting with /)");
         }
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(backend.uri() + target))
-                .timeout(responseTimeout)
-                .method(exchange.method(), body == null ? HttpRequest.BodyPublishers.noBody() : body);
+                .timeout(responseTimeout);
+        String method = exchange.method();
+        // method(m, noBody()) adds "Content-Length: 0" the client never sent; GET() and DELETE() add nothing.
+        if (body == null && method.equals("GET")) {
+            builder.GET();
+        } else if (body == null && method.equals("DELETE")) {
+            builder.DELETE();
+        } else {
+            builder.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : body);
+        }
         Map<String, List<String>> headers = exchange.requestHeaders();
         HopByHop hopByHop = HopByHop.of(headers);
         List<String> forwardedFor = new ArrayList<>();
@@ -126,7 +145,7 @@ public final class JdkForwarder implements Forwarder {
                 continue;
             }
             for (String value : header.getValue()) {
-                builder.header(name, value);
+                builder.header(name, asciiOnly(name, value));
             }
         }
         forwardedFor.add(exchange.remoteAddress().getAddress().getHostAddress());
@@ -136,6 +155,17 @@ public final class JdkForwarder implements Forwarder {
             builder.header("X-Forwarded-Host", host);
         }
         return builder.build();
+    }
+
+    /** The JDK client writes header values as US-ASCII, so any other byte would reach the backend as '?'. */
+    private static String asciiOnly(String name, String value) {
+        for (int i = 0; i < value.length(); i++) {
+            if (value.charAt(i) > 0x7e) {
+                throw new IllegalArgumentException("header " + name + " has a byte outside ASCII at position " + i
+                        + " (expected: ASCII; this engine cannot forward other bytes unchanged)");
+            }
+        }
+        return value;
     }
 
     private static Outcome answerFailure(Exchange exchange, Throwable failure) throws IOException {
