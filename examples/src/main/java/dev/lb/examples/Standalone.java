@@ -53,11 +53,8 @@ public final class Standalone {
             "LB_PORT overrides lb_port. Exit codes: 1 could not start, 2 bad argument or configuration.");
 
     static {
-        // The JDK reads this once, when the first HttpServer is created; the demo backends come before the load
-        // balancer's server, so set it here for the adapter's TCP_NODELAY default to apply to both.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
+        // The demo backends are created before the load balancer's server.
+        HttpServerAdapter.configureJdkServerDefaults();
     }
 
     private Standalone() {

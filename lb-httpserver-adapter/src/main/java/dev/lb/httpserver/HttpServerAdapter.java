@@ -34,9 +34,8 @@ import org.slf4j.LoggerFactory;
  * {@value Executors21#POOL_THREADS} threads with a queue of {@value Executors21#POOL_QUEUE}, beyond which requests
  * are answered {@code 503} at once. Threads are named {@code lb-http-N} and end on {@link #close(Duration)}.
  *
- * <p>Unless the application set it, the adapter sets {@code sun.net.httpserver.nodelay=true} before creating its
- * server: without {@code TCP_NODELAY} small responses wait on delayed ACKs and tail latency suffers. The JDK
- * reads the property once, so it applies only if no {@code HttpServer} was created in this JVM before.
+ * <p>The JDK's server is tuned only through system properties that it reads once, when the first
+ * {@code HttpServer} of the JVM is created; see {@link #configureJdkServerDefaults()}, which {@code serve} calls.
  *
  * <p>Closing the adapter does not close the load balancer. Thread-safe.
  */
@@ -44,6 +43,7 @@ public final class HttpServerAdapter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpServerAdapter.class);
     private static final Duration DEFAULT_GRACE = Duration.ofSeconds(10);
     private static final int BACKLOG = 1024;
+    private static final int MAX_IDLE_CONNECTIONS = 10_000;
     private static final ThreadLocal<Boolean> OVERFLOW = new ThreadLocal<>();
 
     private final HttpServer server;
@@ -94,13 +94,30 @@ public final class HttpServerAdapter implements AutoCloseable {
         return start(lb, address, Objects.requireNonNull(executor, "executor"), null);
     }
 
+    /**
+     * Sets the JDK server's defaults that suit a proxy, each only where the application has not set it:
+     * {@code sun.net.httpserver.nodelay=true} (without {@code TCP_NODELAY}, small responses wait on delayed ACKs)
+     * and {@code sun.net.httpserver.maxIdleConnections=}{@value #MAX_IDLE_CONNECTIONS} (the JDK default of 200
+     * closes the keep-alive connections of every client beyond the 200th after each response). The JDK reads them
+     * once, when the JVM's first {@code HttpServer} is created: call this before creating any other
+     * {@code HttpServer}; {@link #serve} calls it too.
+     */
+    public static void configureJdkServerDefaults() {
+        setIfAbsent("sun.net.httpserver.nodelay", "true");
+        setIfAbsent("sun.net.httpserver.maxIdleConnections", Integer.toString(MAX_IDLE_CONNECTIONS));
+    }
+
+    private static void setIfAbsent(String property, String value) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, value);
+        }
+    }
+
     private static HttpServerAdapter start(LoadBalancer lb, InetSocketAddress address, Executor executor,
                                            ExecutorService owned) throws IOException {
         Objects.requireNonNull(lb, "lb");
         Objects.requireNonNull(address, "address");
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
+        configureJdkServerDefaults();
         HttpServer server = HttpServer.create(address, BACKLOG);
         Handler handler = new Handler(lb, "/");
         server.createContext("/", handler);
