@@ -1,9 +1,15 @@
 package dev.lb.core;
 
 import dev.lb.api.Backend;
+import dev.lb.api.BackendListener;
+import dev.lb.api.BackendState;
 import dev.lb.api.spi.Strategy;
+import dev.lb.core.health.HealthMonitor;
 import dev.lb.core.internal.Balancer;
+import dev.lb.core.internal.Member;
 import dev.lb.core.internal.MemberLease;
+import dev.lb.core.internal.Scheduler;
+import dev.lb.core.internal.ThreadScheduler;
 import dev.lb.core.proxy.Forwarder;
 import dev.lb.core.proxy.JdkForwarder;
 import dev.lb.core.proxy.Outcome;
@@ -15,6 +21,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,11 +49,20 @@ public final class LoadBalancer implements AutoCloseable {
 
     private final Balancer balancer;
     private final Forwarder forwarder;
+    private final Scheduler scheduler;
+    private final HealthMonitor monitor;
+    private final PassiveHealth passive;
+    private final Duration drainTimeout;
     private volatile boolean closed;
 
-    private LoadBalancer(Balancer balancer, Forwarder forwarder) {
+    private LoadBalancer(Balancer balancer, Forwarder forwarder, Scheduler scheduler, HealthMonitor monitor,
+                         PassiveHealth passive, Duration drainTimeout) {
         this.balancer = balancer;
         this.forwarder = forwarder;
+        this.scheduler = scheduler;
+        this.monitor = monitor;
+        this.passive = passive;
+        this.drainTimeout = drainTimeout;
     }
 
     /** A builder with the defaults: {@code round-robin}, connect timeout 2s, response timeout 30s. */
@@ -65,7 +85,7 @@ public final class LoadBalancer implements AutoCloseable {
             String reason = closed ? "load balancer closed" : "no backend available";
             log.atDebug().setMessage("no backend").addKeyValue("reason", reason)
                     .addKeyValue("client", exchange.remoteAddress()).log();
-            exchange.respondText(503, reason, 1);
+            exchange.respondText(503, reason, balancer.retryAfterSeconds());
             return;
         }
         try {
@@ -75,9 +95,66 @@ public final class LoadBalancer implements AutoCloseable {
                         .addKeyValue("status", outcome.status()).addKeyValue("failure", outcome.failure())
                         .addKeyValue("detail", outcome.detail()).log();
             }
+            feedBack(lease.member(), outcome);
         } finally {
             lease.release();
         }
+    }
+
+    /** Tells passive health what the backend did: connection, timeout and protocol failures count, 4xx never. */
+    private void feedBack(Member member, Outcome outcome) {
+        switch (outcome.failure()) {
+            case CONNECT:
+            case TIMEOUT:
+            case BACKEND:
+                balancer.requestFailed(member, outcome.failure() + ": " + outcome.detail());
+                break;
+            case NONE:
+                if (outcome.status() >= 500 && passive.ejectOn5xx()) {
+                    balancer.requestFailed(member, "answered " + outcome.status());
+                } else {
+                    balancer.requestSucceeded(member);
+                }
+                break;
+            default:
+                break; // the client's doing, not the backend's
+        }
+    }
+
+    /**
+     * Adds a backend while serving. It starts up (or, with {@code waitForFirstRound}, down until its first probe
+     * passes) and is probed like the others.
+     *
+     * @throws IllegalArgumentException if the URL is invalid, the weight below 1, or the backend already a member
+     */
+    public void addBackend(String url, int weight) {
+        Member member = balancer.add(Backend.of(url, weight));
+        if (monitor != null) {
+            monitor.watch(member);
+        }
+    }
+
+    /** {@link #addBackend(String, int)} with weight 1. */
+    public void addBackend(String url) {
+        addBackend(url, 1);
+    }
+
+    /**
+     * Removes a backend while serving: it gets no new request from now on, its in-flight requests may finish
+     * until the drain timeout (default 30s), then it leaves the pool.
+     *
+     * @return completes when the backend has left the pool
+     * @throws IllegalArgumentException if the URL is invalid or not a member
+     */
+    public CompletableFuture<Void> removeBackend(String url) {
+        return balancer.remove(Backend.of(url), drainTimeout);
+    }
+
+    /** Every backend's state now, in configuration order (added ones last). */
+    public List<BackendState> backendStates() {
+        List<BackendState> states = new ArrayList<>();
+        balancer.members().forEach(member -> states.add(member.state()));
+        return List.copyOf(states);
     }
 
     /** The backends in configuration order. */
@@ -100,6 +177,10 @@ public final class LoadBalancer implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
+            if (monitor != null) {
+                monitor.close();
+            }
+            scheduler.close();
             forwarder.close();
             log.atInfo().setMessage("load balancer closed").log();
         }
@@ -119,6 +200,12 @@ public final class LoadBalancer implements AutoCloseable {
         private Strategy strategy;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private Duration responseTimeout = DEFAULT_RESPONSE_TIMEOUT;
+        private HealthCheck healthCheck;
+        private PassiveHealth passiveHealth = PassiveHealth.builder().build();
+        private boolean panic;
+        private BackendListener listener = new BackendListener() { };
+        private Duration drainTimeout = Duration.ofSeconds(30);
+        private Scheduler scheduler;
 
         private Builder() {
         }
@@ -186,6 +273,52 @@ public final class LoadBalancer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Turns on active health checks, configured by {@code settings}, e.g.
+         * {@code h -> h.path("/health").interval(Duration.ofSeconds(5))}. Off by default.
+         */
+        public Builder healthCheck(Consumer<HealthCheck.Builder> settings) {
+            HealthCheck.Builder builder = HealthCheck.builder();
+            settings.accept(builder);
+            this.healthCheck = builder.build();
+            return this;
+        }
+
+        /** Configures passive health checks (on by default), e.g. {@code p -> p.consecutiveFailures(3)}. */
+        public Builder passiveHealth(Consumer<PassiveHealth.Builder> settings) {
+            PassiveHealth.Builder builder = PassiveHealth.builder();
+            settings.accept(builder);
+            this.passiveHealth = builder.build();
+            return this;
+        }
+
+        /**
+         * Panic mode: when no backend is up, send requests to all of them anyway (except those being removed)
+         * rather than answer 503. Off by default.
+         */
+        public Builder panicMode(boolean panic) {
+            this.panic = panic;
+            return this;
+        }
+
+        /** Hears about backend state changes; see {@link BackendListener} for its contract. */
+        public Builder listener(BackendListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /** How long {@link LoadBalancer#removeBackend} lets in-flight requests finish; default 30s. */
+        public Builder drainTimeout(Duration timeout) {
+            this.drainTimeout = positive("drainTimeout", timeout);
+            return this;
+        }
+
+        /** Replaces time and timers, so tests can step through intervals. */
+        Builder scheduler(Scheduler scheduler) {
+            this.scheduler = scheduler;
+            return this;
+        }
+
         private static Duration positive(String field, Duration value) {
             Objects.requireNonNull(value, field);
             if (value.isZero() || value.isNegative()) {
@@ -205,12 +338,35 @@ public final class LoadBalancer implements AutoCloseable {
                 throw new IllegalArgumentException("backends: none (expected: at least one backend)");
             }
             Strategy chosen = strategy != null ? strategy : Strategies.named(strategyName);
-            Balancer balancer = new Balancer(chosen, List.copyOf(backends.keySet()));
+            Scheduler time = scheduler != null ? scheduler : new ThreadScheduler();
+            Balancer balancer = new Balancer(chosen, List.copyOf(backends.keySet()), healthCheck, passiveHealth,
+                    panic, time, listener);
             Forwarder forwarder = new JdkForwarder(connectTimeout, responseTimeout);
+            HealthMonitor monitor = null;
+            if (healthCheck != null) {
+                monitor = new HealthMonitor(balancer, healthCheck, forwarder::probe, time);
+                CompletableFuture<Void> firstRound = monitor.start();
+                log.atInfo().setMessage("health check scheduler started").addKeyValue("health_check", healthCheck)
+                        .log();
+                if (healthCheck.waitForFirstRound()) {
+                    awaitFirstRound(firstRound, healthCheck.timeout());
+                }
+            }
             log.atInfo().setMessage("load balancer started").addKeyValue("strategy", chosen)
                     .addKeyValue("backends", backends.keySet()).addKeyValue("connect_timeout", connectTimeout)
                     .addKeyValue("response_timeout", responseTimeout).log();
-            return new LoadBalancer(balancer, forwarder);
+            return new LoadBalancer(balancer, forwarder, time, monitor, passiveHealth, drainTimeout);
+        }
+
+        private static void awaitFirstRound(CompletableFuture<Void> firstRound, Duration probeTimeout) {
+            try {
+                // Probes complete within their timeout; the margin covers scheduling.
+                firstRound.get(probeTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                // Unreachable backends simply stay down; nothing to report beyond their state.
+            }
         }
     }
 }

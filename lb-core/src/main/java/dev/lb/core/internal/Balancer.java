@@ -1,12 +1,19 @@
 package dev.lb.core.internal;
 
 import dev.lb.api.Backend;
+import dev.lb.api.BackendListener;
+import dev.lb.api.BackendState;
+import dev.lb.api.BackendState.Status;
 import dev.lb.api.RequestInfo;
 import dev.lb.api.spi.Candidate;
 import dev.lb.api.spi.Lease;
 import dev.lb.api.spi.Strategy;
+import dev.lb.core.HealthCheck;
+import dev.lb.core.PassiveHealth;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -14,72 +21,111 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The pool and the pick. Requests read one immutable snapshot of the pool through a volatile reference; every
- * membership or health change builds a new snapshot under a lock, so no request sees a half-updated pool.
- * Knows nothing of HTTP. Thread-safe.
+ * The pool, its health state machine and the pick. Requests read one immutable snapshot of the pool through a
+ * volatile reference; every membership or status change builds a new snapshot under a lock, so no request sees a
+ * half-updated pool. Knows nothing of HTTP. Thread-safe.
+ *
+ * <p>Statuses: {@code UP} takes requests; {@code DOWN} after {@code fall} failed probes, back {@code UP} after
+ * {@code rise} passing ones; {@code EJECTED} after consecutive failed requests, until its ejection time is over
+ * (then {@code UP}, or with active checks {@code DOWN} until one probe passes); {@code DRAINING} while being
+ * removed, until its last request ends or the drain timeout.
  */
 public final class Balancer {
     private static final Logger log = LoggerFactory.getLogger(Balancer.class);
 
     private final Strategy strategy;
+    private final HealthCheck active;
+    private final PassiveHealth passive;
+    private final boolean panic;
+    private final Scheduler scheduler;
+    private final BackendListener listener;
     private final ReentrantLock changes = new ReentrantLock();
     private final AtomicBoolean strategyFailureLogged = new AtomicBoolean();
     private final AtomicLong fallbackSequence = new AtomicLong();
     private volatile Snapshot snapshot;
 
-    /** An immutable view of the pool: every member, and those eligible for new requests. */
+    /** An immutable view of the pool: every member, those eligible for new requests, and the panic fallback. */
     private static final class Snapshot {
         final List<Member> members;
         final List<Candidate> eligible;
+        final List<Candidate> panicCandidates;
 
-        Snapshot(List<Member> members) {
+        Snapshot(List<Member> members, boolean panic) {
             this.members = List.copyOf(members);
             List<Candidate> up = new ArrayList<>(members.size());
+            List<Candidate> notDraining = new ArrayList<>(members.size());
             for (Member member : members) {
-                if (member.up()) {
+                if (member.status == Status.UP) {
                     up.add(member);
+                }
+                if (member.status != Status.DRAINING) {
+                    notDraining.add(member);
                 }
             }
             this.eligible = List.copyOf(up);
+            this.panicCandidates = panic ? List.copyOf(notDraining) : List.of();
         }
-    }
-
-    public Balancer(Strategy strategy, List<Backend> backends) {
-        this.strategy = strategy;
-        List<Member> members = new ArrayList<>(backends.size());
-        for (Backend backend : backends) {
-            members.add(new Member(backend));
-        }
-        this.snapshot = new Snapshot(members);
     }
 
     /**
-     * Leases a backend for the request, or returns {@code null} when none is eligible.
+     * @param active   active health checks, or {@code null} when off
+     * @param passive  passive health checks
+     * @param panic    whether to use every non-draining backend when none is up
+     */
+    public Balancer(Strategy strategy, List<Backend> backends, HealthCheck active, PassiveHealth passive,
+                    boolean panic, Scheduler scheduler, BackendListener listener) {
+        this.strategy = strategy;
+        this.active = active;
+        this.passive = passive;
+        this.panic = panic;
+        this.scheduler = scheduler;
+        this.listener = listener;
+        List<Member> members = new ArrayList<>(backends.size());
+        for (Backend backend : backends) {
+            members.add(newMember(backend));
+        }
+        this.snapshot = new Snapshot(members, panic);
+    }
+
+    private Member newMember(Backend backend) {
+        boolean startDown = active != null && active.waitForFirstRound();
+        Member member = new Member(backend, this, startDown ? Status.DOWN : Status.UP, scheduler.now(),
+                scheduler.nanoTime());
+        if (startDown) {
+            member.probeSuccesses = active.rise() - 1; // the first passing probe brings it up
+        }
+        return member;
+    }
+
+    /**
+     * Leases a backend for the request, or returns {@code null} when none is eligible (in panic mode: none is left
+     * that is not draining).
      *
      * <p>A strategy that throws or returns a lease it did not get from a candidate is contained: the failure is
      * logged once and the request goes to the next eligible backend in rotation.
      */
     public MemberLease pick(RequestInfo request) {
-        List<Candidate> eligible = snapshot.eligible;
-        if (eligible.isEmpty()) {
+        Snapshot current = snapshot;
+        List<Candidate> candidates = current.eligible.isEmpty() ? current.panicCandidates : current.eligible;
+        if (candidates.isEmpty()) {
             return null;
         }
         Lease lease;
         try {
-            lease = strategy.pick(eligible, request);
+            lease = strategy.pick(candidates, request);
         } catch (RuntimeException e) {
             strategyFailed(e.toString(), e);
-            return fallback(eligible);
+            return fallback(candidates);
         }
         if (lease instanceof MemberLease) {
             return (MemberLease) lease;
         }
         strategyFailed("returned " + lease + " instead of a lease from Candidate.acquire()", null);
-        return fallback(eligible);
+        return fallback(candidates);
     }
 
-    private MemberLease fallback(List<Candidate> eligible) {
-        return (MemberLease) eligible.get(Math.floorMod(fallbackSequence.getAndIncrement(), eligible.size()))
+    private MemberLease fallback(List<Candidate> candidates) {
+        return (MemberLease) candidates.get(Math.floorMod(fallbackSequence.getAndIncrement(), candidates.size()))
                 .acquire();
     }
 
@@ -93,22 +139,202 @@ public final class Balancer {
         }
     }
 
-    /** Marks a backend as able (or not) to take new requests. Returns false if it is not a member. */
-    public boolean setUp(Backend backend, boolean up) {
+    /** A request on {@code member} got its answer: the failure streak starts over. Lock-free. */
+    public void requestSucceeded(Member member) {
+        if (member.failureStreak.get() != 0) {
+            member.failureStreak.set(0);
+        }
+    }
+
+    /** A request on {@code member} failed in a way passive checks count; may eject the backend. */
+    public void requestFailed(Member member, String reason) {
+        member.lastFailure = reason;
+        if (!passive.enabled() || member.failureStreak.incrementAndGet() < passive.consecutiveFailures()) {
+            return;
+        }
+        changes.lock();
+        try {
+            if (member.status != Status.UP || member.failureStreak.get() < passive.consecutiveFailures()
+                    || !snapshot.members.contains(member)) {
+                return;
+            }
+            member.failureStreak.set(0);
+            int ejected = 0;
+            for (Member other : snapshot.members) {
+                ejected += other.status == Status.EJECTED ? 1 : 0;
+            }
+            if ((ejected + 1) * 100 > passive.maxEjectedPercent() * snapshot.members.size()) {
+                log.atWarn().setMessage("backend not ejected: the maximum share of ejected backends is reached")
+                        .addKeyValue("backend", member.backend()).addKeyValue("reason", reason)
+                        .addKeyValue("ejected", ejected).addKeyValue("max_ejected_percent",
+                                passive.maxEjectedPercent()).log();
+                return;
+            }
+            if (scheduler.nanoTime() - member.sinceNanos >= passive.maxEjection().toNanos()) {
+                member.ejections = 0; // up long enough since the last ejection: start the backoff over
+            }
+            member.ejections++;
+            Duration time = passive.ejectionTime(member.ejections);
+            transition(member, Status.EJECTED, reason + " (" + passive.consecutiveFailures()
+                    + " failed requests in a row; ejected for " + time + ")");
+            scheduler.schedule(() -> ejectionOver(member), time.toNanos());
+        } finally {
+            changes.unlock();
+        }
+    }
+
+    private void ejectionOver(Member member) {
+        changes.lock();
+        try {
+            if (member.status != Status.EJECTED || !snapshot.members.contains(member)) {
+                return;
+            }
+            if (active != null) {
+                member.probeFailures = 0;
+                member.probeSuccesses = active.rise() - 1; // one passing probe brings it back
+                transition(member, Status.DOWN, "ejection over; waiting for a passing probe");
+            } else {
+                transition(member, Status.UP, "ejection over");
+            }
+        } finally {
+            changes.unlock();
+        }
+    }
+
+    /** The result of one active probe of {@code member}. */
+    public void probed(Member member, boolean passed, String reason) {
+        changes.lock();
+        try {
+            if (member.status == Status.DRAINING || !snapshot.members.contains(member)) {
+                return;
+            }
+            if (passed) {
+                member.probeFailures = 0;
+                member.probeSuccesses++;
+                if (member.status == Status.DOWN && member.probeSuccesses >= active.rise()) {
+                    transition(member, Status.UP, "passed " + member.probeSuccesses + " probes in a row");
+                }
+            } else {
+                member.lastFailure = reason;
+                member.probeSuccesses = 0;
+                member.probeFailures++;
+                if (member.status == Status.UP && member.probeFailures >= active.fall()) {
+                    transition(member, Status.DOWN, reason + " (" + member.probeFailures
+                            + " failed probes in a row)");
+                }
+            }
+        } finally {
+            changes.unlock();
+        }
+    }
+
+    /**
+     * Adds a backend to the pool, in the state a new backend starts in.
+     *
+     * @throws IllegalArgumentException if it is already a member
+     */
+    public Member add(Backend backend) {
         changes.lock();
         try {
             for (Member member : snapshot.members) {
                 if (member.backend().equals(backend)) {
-                    if (member.up() != up) {
-                        member.up(up);
-                        snapshot = new Snapshot(snapshot.members);
-                    }
-                    return true;
+                    throw new IllegalArgumentException("backend url: " + backend.url() + " is already a member"
+                            + " (expected: a backend not in the pool)");
                 }
             }
-            return false;
+            Member member = newMember(backend);
+            List<Member> members = new ArrayList<>(snapshot.members);
+            members.add(member);
+            snapshot = new Snapshot(members, panic);
+            log.atInfo().setMessage("backend added").addKeyValue("backend", backend)
+                    .addKeyValue("status", member.status).log();
+            notify(() -> listener.added(member.state()));
+            return member;
         } finally {
             changes.unlock();
+        }
+    }
+
+    /**
+     * Starts removing a backend: it takes no new requests at once, and leaves the pool when its last in-flight
+     * request ends or after {@code drainTimeout}, whichever comes first.
+     *
+     * @return completes when the backend has left the pool
+     * @throws IllegalArgumentException if it is not a member
+     */
+    public CompletableFuture<Void> remove(Backend backend, Duration drainTimeout) {
+        changes.lock();
+        try {
+            Member member = member(backend);
+            if (member.status != Status.DRAINING) {
+                transition(member, Status.DRAINING, "removed");
+                if (member.inFlight() == 0) {
+                    leave(member);
+                } else {
+                    scheduler.schedule(() -> leave(member), drainTimeout.toNanos());
+                }
+            }
+            return member.drained;
+        } finally {
+            changes.unlock();
+        }
+    }
+
+    private Member member(Backend backend) {
+        for (Member member : snapshot.members) {
+            if (member.backend().equals(backend)) {
+                return member;
+            }
+        }
+        throw new IllegalArgumentException("backend url: " + backend.url() + " is not a member (expected one of: "
+                + snapshot.members.stream().map(m -> m.backend().url()).reduce((a, b) -> a + ", " + b).orElse("")
+                + ")");
+    }
+
+    /** Called when a draining member's last request ends. */
+    void drainedOut(Member member) {
+        leave(member);
+    }
+
+    private void leave(Member member) {
+        changes.lock();
+        try {
+            if (!snapshot.members.contains(member)) {
+                return;
+            }
+            List<Member> members = new ArrayList<>(snapshot.members);
+            members.remove(member);
+            snapshot = new Snapshot(members, panic);
+            log.atInfo().setMessage("backend removed").addKeyValue("backend", member.backend())
+                    .addKeyValue("requests_cut", member.inFlight()).log();
+            notify(() -> listener.removed(member.backend()));
+        } finally {
+            changes.unlock();
+        }
+        member.drained.complete(null);
+    }
+
+    /** Moves a member to a new status, rebuilds the snapshot, logs once and tells the listener. Under the lock. */
+    private void transition(Member member, Status status, String reason) {
+        BackendState previous = member.state();
+        member.status = status;
+        member.since = scheduler.now();
+        member.sinceNanos = scheduler.nanoTime();
+        snapshot = new Snapshot(snapshot.members, panic);
+        var event = status == Status.EJECTED ? log.atWarn() : log.atInfo();
+        event.setMessage(status == Status.UP ? "backend up" : status == Status.DOWN ? "backend down"
+                        : status == Status.EJECTED ? "backend ejected" : "backend draining")
+                .addKeyValue("backend", member.backend()).addKeyValue("from", previous.status())
+                .addKeyValue("reason", reason).log();
+        BackendState current = member.state();
+        notify(() -> listener.stateChanged(previous, current));
+    }
+
+    private void notify(Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            log.atWarn().setMessage("backend listener threw; ignored").setCause(e).log();
         }
     }
 
@@ -120,6 +346,11 @@ public final class Balancer {
     /** How many members can take new requests now. */
     public int eligibleCount() {
         return snapshot.eligible.size();
+    }
+
+    /** What to send as {@code Retry-After} when no backend is available: until the next probe round. */
+    public long retryAfterSeconds() {
+        return active == null ? 1 : Math.max(1, (active.interval().toMillis() + 999) / 1000);
     }
 
     public Strategy strategy() {

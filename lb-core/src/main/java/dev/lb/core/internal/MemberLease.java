@@ -17,6 +17,11 @@ public final class MemberLease implements Lease {
         return member.backend();
     }
 
+    /** The member this lease counts against. */
+    public Member member() {
+        return member;
+    }
+
     /** Ends the request's count on its backend; later calls do nothing. */
     public void release() {
         if (!released) {

@@ -3,6 +3,9 @@ package dev.lb.core.proxy;
 import dev.lb.api.Backend;
 import dev.lb.core.Exchange;
 import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Sends one exchange to one backend and the backend's answer back to the client, or answers the client with the
@@ -16,6 +19,13 @@ public interface Forwarder extends AutoCloseable {
      * @throws IOException when the response to the client could not be completed; the host drops the connection
      */
     Outcome forward(Exchange exchange, Backend backend) throws IOException;
+
+    /**
+     * Sends a health probe: a {@code GET} of {@code uri}, its body discarded.
+     *
+     * @return the response status, or an exceptional completion; completes within {@code timeout}
+     */
+    CompletableFuture<Integer> probe(URI uri, Duration timeout);
 
     /** Releases the engine's connections and threads. */
     @Override

@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The default engine: {@link HttpClient} over HTTP/1.1 to backends, bodies streamed in both directions.
@@ -230,6 +231,15 @@ public final class JdkForwarder implements Forwarder {
                 out.flush();
             }
         }
+    }
+
+    @Override
+    public CompletableFuture<Integer> probe(URI uri, Duration timeout) {
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).header("User-Agent", "lb-health-check")
+                .GET().build();
+        return client.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+                .thenApply(HttpResponse::statusCode)
+                .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override

@@ -1,13 +1,15 @@
 package dev.lb.core.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lb.api.Backend;
+import dev.lb.api.BackendListener;
 import dev.lb.api.RequestInfo;
 import dev.lb.api.spi.Lease;
+import dev.lb.api.spi.Strategy;
+import dev.lb.core.HealthCheck;
+import dev.lb.core.PassiveHealth;
 import dev.lb.core.strategy.Strategies;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -43,8 +45,8 @@ class BalancerTest {
 
     @Test
     void roundRobinSkipsAnUnhealthyBackendAndStaysEvenOverTheRest() {
-        Balancer balancer = new Balancer(Strategies.roundRobin(), List.of(A, B, C));
-        assertTrue(balancer.setUp(B, false));
+        Balancer balancer = balancer(Strategies.roundRobin(), A, B, C);
+        markDown(balancer, B);
 
         List<Backend> picked = pick(balancer, 6);
 
@@ -54,26 +56,25 @@ class BalancerTest {
 
     @Test
     void aBackendBackUpTakesTrafficAgain() {
-        Balancer balancer = new Balancer(Strategies.roundRobin(), List.of(A, B));
-        balancer.setUp(B, false);
-        balancer.setUp(B, true);
+        Balancer balancer = balancer(Strategies.roundRobin(), A, B);
+        markDown(balancer, B);
+        balancer.probed(member(balancer, B), true, "");
 
         assertEquals(List.of(A, B, A, B), pick(balancer, 4));
     }
 
     @Test
     void nothingIsPickedWhenNoBackendIsUp() {
-        Balancer balancer = new Balancer(Strategies.leastConnections(), List.of(A, B));
-        balancer.setUp(A, false);
-        balancer.setUp(B, false);
+        Balancer balancer = balancer(Strategies.leastConnections(), A, B);
+        markDown(balancer, A);
+        markDown(balancer, B);
 
         assertNull(balancer.pick(REQUEST));
-        assertFalse(balancer.setUp(C, false), "C is not a member");
     }
 
     @Test
     void leasesCountRequestsInFlightUntilReleased() {
-        Balancer balancer = new Balancer(Strategies.leastConnections(), List.of(A, B));
+        Balancer balancer = balancer(Strategies.leastConnections(), A, B);
         MemberLease first = balancer.pick(REQUEST);
         MemberLease second = balancer.pick(REQUEST);
         assertEquals(List.of(1, 1), inFlight(balancer));
@@ -87,9 +88,9 @@ class BalancerTest {
 
     @Test
     void inFlightCountsSurviveAHealthChange() {
-        Balancer balancer = new Balancer(Strategies.roundRobin(), List.of(A, B));
+        Balancer balancer = balancer(Strategies.roundRobin(), A, B);
         MemberLease lease = balancer.pick(REQUEST);
-        balancer.setUp(lease.backend(), false);
+        markDown(balancer, lease.backend());
         assertEquals(1, inFlight(balancer).stream().mapToInt(Integer::intValue).sum());
         lease.release();
         assertEquals(List.of(0, 0), inFlight(balancer));
@@ -97,9 +98,9 @@ class BalancerTest {
 
     @Test
     void aStrategyThatThrowsIsContainedAndTrafficRotates() {
-        Balancer balancer = new Balancer((candidates, request) -> {
+        Balancer balancer = balancer((candidates, request) -> {
             throw new IllegalStateException("plugin bug");
-        }, List.of(A, B));
+        }, A, B);
 
         assertEquals(List.of(A, B, A), pick(balancer, 3));
     }
@@ -107,10 +108,24 @@ class BalancerTest {
     @Test
     void aStrategyReturningAForeignLeaseIsContained() {
         Lease forged = () -> C;
-        Balancer balancer = new Balancer((candidates, request) -> forged, List.of(A, B));
+        Balancer balancer = balancer((candidates, request) -> forged, A, B);
 
         assertEquals(List.of(A, B), pick(balancer, 2));
         assertEquals(List.of(1, 1), inFlight(balancer));
+    }
+
+    /** A balancer whose active checks take a backend down after one failed probe and up after one passing. */
+    private static Balancer balancer(Strategy strategy, Backend... backends) {
+        return new Balancer(strategy, List.of(backends), HealthCheck.builder().rise(1).fall(1).build(),
+                PassiveHealth.builder().build(), false, new ManualScheduler(), new BackendListener() { });
+    }
+
+    private static void markDown(Balancer balancer, Backend backend) {
+        balancer.probed(member(balancer, backend), false, "probe answered 500");
+    }
+
+    private static Member member(Balancer balancer, Backend backend) {
+        return balancer.members().stream().filter(m -> m.backend().equals(backend)).findFirst().orElseThrow();
     }
 
     private static List<Backend> pick(Balancer balancer, int times) {
