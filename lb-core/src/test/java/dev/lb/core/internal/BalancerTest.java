@@ -6,42 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import dev.lb.api.Backend;
 import dev.lb.api.BackendListener;
 import dev.lb.api.RequestInfo;
+import dev.lb.core.TestRequests;
 import dev.lb.api.spi.Lease;
 import dev.lb.api.spi.Strategy;
 import dev.lb.core.HealthCheck;
 import dev.lb.core.PassiveHealth;
 import dev.lb.core.strategy.Strategies;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class BalancerTest {
     private static final Backend A = Backend.of("http://127.0.0.1:9001");
     private static final Backend B = Backend.of("http://127.0.0.1:9002");
     private static final Backend C = Backend.of("http://127.0.0.1:9003");
-    private static final RequestInfo REQUEST = new RequestInfo() {
-        @Override
-        public String method() {
-            return "GET";
-        }
-
-        @Override
-        public String target() {
-            return "/";
-        }
-
-        @Override
-        public Optional<String> header(String name) {
-            return Optional.empty();
-        }
-
-        @Override
-        public InetSocketAddress remoteAddress() {
-            return new InetSocketAddress("127.0.0.1", 40000);
-        }
-    };
+    private static final RequestInfo REQUEST = TestRequests.GET;
 
     @Test
     void roundRobinSkipsAnUnhealthyBackendAndStaysEvenOverTheRest() {

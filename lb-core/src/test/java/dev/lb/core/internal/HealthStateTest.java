@@ -12,11 +12,11 @@ import dev.lb.api.BackendListener;
 import dev.lb.api.BackendState;
 import dev.lb.api.BackendState.Status;
 import dev.lb.api.RequestInfo;
+import dev.lb.core.TestRequests;
 import dev.lb.core.HealthCheck;
 import dev.lb.core.PassiveHealth;
 import dev.lb.core.health.HealthMonitor;
 import dev.lb.core.strategy.Strategies;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,27 +31,7 @@ import org.junit.jupiter.api.Test;
 class HealthStateTest {
     private static final Backend A = Backend.of("http://127.0.0.1:9001");
     private static final Backend B = Backend.of("http://127.0.0.1:9002");
-    private static final RequestInfo REQUEST = new RequestInfo() {
-        @Override
-        public String method() {
-            return "GET";
-        }
-
-        @Override
-        public String target() {
-            return "/";
-        }
-
-        @Override
-        public Optional<String> header(String name) {
-            return Optional.empty();
-        }
-
-        @Override
-        public InetSocketAddress remoteAddress() {
-            return new InetSocketAddress("127.0.0.1", 40000);
-        }
-    };
+    private static final RequestInfo REQUEST = TestRequests.GET;
 
     private final ManualScheduler time = new ManualScheduler();
     private final List<String> transitions = new ArrayList<>();
@@ -132,7 +112,8 @@ class HealthStateTest {
         time.advance(Duration.ofMillis(5500)); // an interval plus the largest jitter
         assertEquals(4, probed.size());
         assertEquals(Status.UP, member(balancer, A).state().status());
-        time.advance(Duration.ofMillis(5000));
+        time.advance(Duration.ofMillis(5500));
+        assertEquals(6, probed.size());
         assertEquals(Status.DOWN, member(balancer, A).state().status(), "down after 3 rounds answering 500");
         assertEquals(Status.UP, member(balancer, B).state().status());
         monitor.close();

@@ -2,37 +2,16 @@ package dev.lb.core.strategy;
 
 import dev.lb.api.Backend;
 import dev.lb.api.RequestInfo;
+import dev.lb.core.TestRequests;
 import dev.lb.api.spi.Candidate;
 import dev.lb.api.spi.Lease;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A candidate with a real in-flight count, for driving strategies without a pool. */
 class FakeCandidate implements Candidate {
-    static final RequestInfo REQUEST = new RequestInfo() {
-        @Override
-        public String method() {
-            return "GET";
-        }
-
-        @Override
-        public String target() {
-            return "/";
-        }
-
-        @Override
-        public Optional<String> header(String name) {
-            return Optional.empty();
-        }
-
-        @Override
-        public InetSocketAddress remoteAddress() {
-            return new InetSocketAddress("127.0.0.1", 40000);
-        }
-    };
+    static final RequestInfo REQUEST = TestRequests.GET;
 
     private final Backend backend;
     final AtomicInteger inFlight = new AtomicInteger();
