@@ -5,11 +5,14 @@ import dev.lb.core.LoadBalancer;
 import dev.lb.core.strategy.Strategies;
 import java.math.BigInteger;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,10 +35,29 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * shutdown_grace: 10s         # how long in-flight requests may finish on SIGTERM; default 10s
  * connect_timeout: 2s         # default 2s
  * response_timeout: 30s       # time to the backend's response headers; default 30s
+ * health_check:               # active checks, on by default: a GET of each backend every interval
+ *   enabled: true
+ *   path: /health             # default: each backend's own URL path, as the Go original probed
+ *   interval: 5s
+ *   timeout: 2s
+ *   rise: 2                   # passing probes in a row that bring a backend back
+ *   fall: 3                   # failed probes in a row that take it down
+ *   healthy_statuses: "200-399"
+ *   wait_for_first_round: false   # true: backends start down, startup waits for the first probes
+ * passive:                    # outlier detection on real traffic, on by default
+ *   enabled: true
+ *   consecutive_failures: 5
+ *   base_ejection: 30s        # doubled for each repeated ejection, up to max_ejection
+ *   max_ejection: 300s
+ *   max_ejected_percent: 50
+ *   eject_on_5xx: false
+ * panic_mode: false           # true: when no backend is up, try them all rather than answer 503
+ * drain_timeout: 30s          # how long a backend removed at run time may finish its requests
  * }</pre>
  * Durations are whole numbers with a unit, {@code h}, {@code m}, {@code s} or {@code ms}, optionally combined as in
  * {@code 1m30s}. The environment variable {@code LB_PORT} overrides {@code lb_port}, in the same formats. Keys this
- * runner does not know are kept in {@link #unknownKeys()} so the caller can warn about them.
+ * runner does not know, at the top or inside a block, are kept in {@link #unknownKeys()} so the caller can warn
+ * about them.
  *
  * <p>Every invalid value fails with an {@link IllegalArgumentException} whose one-line message names the key, the
  * value and what is expected, e.g. {@code backend weight: 0 for http://a (expected: >= 1)}.
@@ -46,20 +68,86 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * @param shutdownGrace   how long in-flight requests may finish on shutdown, {@code >= 0}
  * @param connectTimeout  time allowed to connect to a backend, {@code > 0}
  * @param responseTimeout time allowed for a backend's response headers, {@code > 0}
- * @param unknownKeys     keys that were ignored, e.g. {@code lb_prot} or {@code backends[1].wieght}
+ * @param healthCheck     the {@code health_check} block
+ * @param passive         the {@code passive} block
+ * @param panicMode       whether requests go to every backend when none is up, rather than get {@code 503}
+ * @param drainTimeout    how long a backend removed at run time may finish its requests, {@code > 0}
+ * @param unknownKeys     keys that were ignored, e.g. {@code lb_prot}, {@code backends[1].wieght} or
+ *                        {@code health_check.intervall}
  */
 public record RunnerConfig(InetSocketAddress listenAddress, String strategy, List<Backend> backends,
                            Duration shutdownGrace, Duration connectTimeout, Duration responseTimeout,
-                           List<String> unknownKeys) {
+                           HealthCheckSettings healthCheck, PassiveSettings passive, boolean panicMode,
+                           Duration drainTimeout, List<String> unknownKeys) {
     private static final String DEFAULT_PORT = ":3332";
     private static final String DEFAULT_STRATEGY = "round-robin";
     private static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
     private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
     private static final Set<String> KEYS = Set.of("lb_port", "strategy", "backends", "shutdown_grace",
-            "connect_timeout", "response_timeout");
+            "connect_timeout", "response_timeout", "health_check", "passive", "panic_mode", "drain_timeout");
+    private static final Set<String> HEALTH_CHECK_KEYS = Set.of("enabled", "path", "interval", "timeout", "rise",
+            "fall", "healthy_statuses", "wait_for_first_round");
+    private static final Set<String> PASSIVE_KEYS = Set.of("enabled", "consecutive_failures", "base_ejection",
+            "max_ejection", "max_ejected_percent", "eject_on_5xx");
     private static final Pattern DURATION = Pattern.compile("(\\d{1,18})(ms|s|m|h)");
     private static final Pattern PORT = Pattern.compile("\\d{1,5}");
+    private static final Pattern STATUSES = Pattern.compile("(\\d{1,3})(?:\\s*-\\s*(\\d{1,3}))?");
+
+    /**
+     * The {@code health_check} block: active checks, a {@code GET} of every backend at an interval. The defaults
+     * ({@link #DEFAULTS}) are the library's, turned on, as the Go original always probed.
+     *
+     * @param enabled           whether active checks run
+     * @param path              the path probed; empty for each backend's own URL path
+     * @param interval          time between the end of one probe of a backend and the next, {@code > 0}
+     * @param timeout           how long a probe may take, {@code > 0}
+     * @param rise              passing probes in a row that bring a down backend back, {@code >= 1}
+     * @param fall              failed probes in a row that take an up backend down, {@code >= 1}
+     * @param minHealthyStatus  the lowest status that passes, from 100
+     * @param maxHealthyStatus  the highest status that passes, up to 599
+     * @param waitForFirstRound whether backends start down and startup waits for the first round of probes
+     */
+    public record HealthCheckSettings(boolean enabled, Optional<String> path, Duration interval, Duration timeout,
+                                      int rise, int fall, int minHealthyStatus, int maxHealthyStatus,
+                                      boolean waitForFirstRound) {
+        /** On; each backend's own path every 5s, 2s timeout, rise 2, fall 3, 200-399, backends up at start. */
+        public static final HealthCheckSettings DEFAULTS = new HealthCheckSettings(true, Optional.empty(),
+                Duration.ofSeconds(5), Duration.ofSeconds(2), 2, 3, 200, 399, false);
+
+        /** Rejects nulls; the values are checked by {@link RunnerConfig#parse}. */
+        public HealthCheckSettings {
+            Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(interval, "interval");
+            Objects.requireNonNull(timeout, "timeout");
+        }
+    }
+
+    /**
+     * The {@code passive} block: outlier detection on real traffic. The defaults ({@link #DEFAULTS}) are the
+     * library's.
+     *
+     * @param enabled             whether failed requests can eject a backend
+     * @param consecutiveFailures failed requests in a row that eject a backend, {@code >= 1}
+     * @param baseEjection        how long the first ejection lasts, {@code > 0}
+     * @param maxEjection         the cap on the ejection time, which doubles with each repeated ejection,
+     *                            {@code >= baseEjection}
+     * @param maxEjectedPercent   the largest share of the pool passive checks may eject, 0 to 100
+     * @param ejectOn5xx          whether a 5xx answer counts as a failure
+     */
+    public record PassiveSettings(boolean enabled, int consecutiveFailures, Duration baseEjection,
+                                  Duration maxEjection, int maxEjectedPercent, boolean ejectOn5xx) {
+        /** On; 5 failures in a row, 30s doubling up to 300s, at most 50% ejected, 5xx not counted. */
+        public static final PassiveSettings DEFAULTS = new PassiveSettings(true, 5, Duration.ofSeconds(30),
+                Duration.ofSeconds(300), 50, false);
+
+        /** Rejects nulls; the values are checked by {@link RunnerConfig#parse}. */
+        public PassiveSettings {
+            Objects.requireNonNull(baseEjection, "baseEjection");
+            Objects.requireNonNull(maxEjection, "maxEjection");
+        }
+    }
 
     /** Copies the lists and rejects nulls; the values are checked by {@link #parse} and {@link #ofBackends}. */
     public RunnerConfig {
@@ -69,6 +157,9 @@ public record RunnerConfig(InetSocketAddress listenAddress, String strategy, Lis
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(responseTimeout, "responseTimeout");
+        Objects.requireNonNull(healthCheck, "healthCheck");
+        Objects.requireNonNull(passive, "passive");
+        Objects.requireNonNull(drainTimeout, "drainTimeout");
         unknownKeys = List.copyOf(unknownKeys);
     }
 
@@ -94,13 +185,18 @@ public record RunnerConfig(InetSocketAddress listenAddress, String strategy, Lis
                 false);
         Duration response = duration("response_timeout", value(root, "response_timeout", DEFAULT_RESPONSE_TIMEOUT),
                 false);
-        return checked(new RunnerConfig(address, strategy, backends, grace, connect, response, unknown));
+        HealthCheckSettings healthCheck = healthCheck(block(root, "health_check", HEALTH_CHECK_KEYS, unknown));
+        PassiveSettings passive = passive(block(root, "passive", PASSIVE_KEYS, unknown));
+        boolean panic = bool("panic_mode", value(root, "panic_mode", false));
+        Duration drain = duration("drain_timeout", value(root, "drain_timeout", DEFAULT_DRAIN_TIMEOUT), false);
+        return checked(new RunnerConfig(address, strategy, backends, grace, connect, response, healthCheck, passive,
+                panic, drain, unknown));
     }
 
     /**
-     * A {@code round-robin} configuration with default timeouts for backends given as comma-separated URLs, as in
-     * the benchmark rig's {@code BACKENDS} variable. The port comes from {@code LB_PORT}, else {@code PORT}, else
-     * {@code :3332}, in the formats of {@code lb_port}.
+     * A {@code round-robin} configuration with default timeouts and default health checks (active ones on) for
+     * backends given as comma-separated URLs, as in the benchmark rig's {@code BACKENDS} variable. The port comes
+     * from {@code LB_PORT}, else {@code PORT}, else {@code :3332}, in the formats of {@code lb_port}.
      *
      * @throws IllegalArgumentException if a URL or the port is invalid, or there is no URL
      * @throws IllegalStateException    if two strategy plugins claim the same name
@@ -115,18 +211,38 @@ public record RunnerConfig(InetSocketAddress listenAddress, String strategy, Lis
         String portKey = env.containsKey("LB_PORT") ? "LB_PORT" : "PORT";
         InetSocketAddress address = listenAddress(portKey, env.getOrDefault(portKey, DEFAULT_PORT));
         return checked(new RunnerConfig(address, DEFAULT_STRATEGY, backends, DEFAULT_SHUTDOWN_GRACE,
-                DEFAULT_CONNECT_TIMEOUT, DEFAULT_RESPONSE_TIMEOUT, List.of()));
+                DEFAULT_CONNECT_TIMEOUT, DEFAULT_RESPONSE_TIMEOUT, HealthCheckSettings.DEFAULTS,
+                PassiveSettings.DEFAULTS, false, DEFAULT_DRAIN_TIMEOUT, List.of()));
     }
 
     /**
-     * A load balancer builder set up with this configuration's strategy, backends and timeouts; call
-     * {@code start()} on it, or add settings first.
+     * A load balancer builder set up with this configuration's strategy, backends, timeouts, health checks, panic
+     * mode and drain timeout; call {@code start()} on it, or add settings first.
      */
     public LoadBalancer.Builder loadBalancerBuilder() {
         LoadBalancer.Builder builder = LoadBalancer.builder()
                 .strategy(strategy)
                 .connectTimeout(connectTimeout)
-                .responseTimeout(responseTimeout);
+                .responseTimeout(responseTimeout)
+                .passiveHealth(p -> p.enabled(passive.enabled())
+                        .consecutiveFailures(passive.consecutiveFailures())
+                        .baseEjection(passive.baseEjection())
+                        .maxEjection(passive.maxEjection())
+                        .maxEjectedPercent(passive.maxEjectedPercent())
+                        .ejectOn5xx(passive.ejectOn5xx()))
+                .panicMode(panicMode)
+                .drainTimeout(drainTimeout);
+        if (healthCheck.enabled()) {
+            builder.healthCheck(h -> {
+                healthCheck.path().ifPresent(h::path);
+                h.interval(healthCheck.interval())
+                        .timeout(healthCheck.timeout())
+                        .rise(healthCheck.rise())
+                        .fall(healthCheck.fall())
+                        .healthyStatuses(healthCheck.minHealthyStatus(), healthCheck.maxHealthyStatus())
+                        .waitForFirstRound(healthCheck.waitForFirstRound());
+            });
+        }
         backends.forEach(backend -> builder.backend(backend.url(), backend.weight()));
         return builder;
     }
@@ -137,7 +253,7 @@ public record RunnerConfig(InetSocketAddress listenAddress, String strategy, Lis
             throw new IllegalArgumentException("backends: none (expected: at least one backend)");
         }
         Strategies.named(config.strategy); // unknown name: the message lists the known ones
-        config.loadBalancerBuilder(); // duplicate backends
+        config.loadBalancerBuilder(); // duplicate backends, and the library's own health check rules
         return config;
     }
 
@@ -270,6 +386,112 @@ public record RunnerConfig(InetSocketAddress listenAddress, String strategy, Lis
             throw new IllegalArgumentException(key + ": " + show(value) + expected);
         }
         return total;
+    }
+
+    /**
+     * The mapping under {@code key}, empty when the key is absent or has no value; keys it does not know are added
+     * to {@code unknown} as {@code key.name}.
+     */
+    private static Map<?, ?> block(Map<?, ?> root, String key, Set<String> known, List<String> unknown) {
+        Object value = root.get(key);
+        if (value == null) {
+            return Map.of();
+        }
+        if (!(value instanceof Map<?, ?> map)) {
+            throw new IllegalArgumentException(key + ": " + show(value) + " (expected: a mapping of "
+                    + String.join(", ", known.stream().sorted().toList()) + ")");
+        }
+        map.keySet().stream().map(String::valueOf).filter(k -> !known.contains(k))
+                .forEach(k -> unknown.add(key + "." + k));
+        return map;
+    }
+
+    private static HealthCheckSettings healthCheck(Map<?, ?> block) {
+        HealthCheckSettings d = HealthCheckSettings.DEFAULTS;
+        boolean enabled = bool("health_check.enabled", value(block, "enabled", d.enabled()));
+        Optional<String> path = block.containsKey("path") ? Optional.of(path(block.get("path"))) : d.path();
+        Duration interval = duration("health_check.interval", value(block, "interval", d.interval()), false);
+        Duration timeout = duration("health_check.timeout", value(block, "timeout", d.timeout()), false);
+        int rise = integer("health_check.rise", value(block, "rise", d.rise()), 1, Integer.MAX_VALUE);
+        int fall = integer("health_check.fall", value(block, "fall", d.fall()), 1, Integer.MAX_VALUE);
+        int[] statuses = block.containsKey("healthy_statuses") ? statuses(block.get("healthy_statuses"))
+                : new int[] {d.minHealthyStatus(), d.maxHealthyStatus()};
+        boolean wait = bool("health_check.wait_for_first_round",
+                value(block, "wait_for_first_round", d.waitForFirstRound()));
+        return new HealthCheckSettings(enabled, path, interval, timeout, rise, fall, statuses[0], statuses[1], wait);
+    }
+
+    private static String path(Object value) {
+        String expected = " (expected: a path starting with /, such as /health)";
+        if (!(value instanceof String path) || !path.startsWith("/")) {
+            throw new IllegalArgumentException("health_check.path: " + show(value) + expected);
+        }
+        try {
+            if (new URI(path).getRawFragment() == null) {
+                return path;
+            }
+        } catch (URISyntaxException e) {
+            // answered below
+        }
+        throw new IllegalArgumentException("health_check.path: " + show(value) + " is not a valid URL path"
+                + expected);
+    }
+
+    /** Parses {@code "200-399"}, {@code "200"} or {@code 200} into {@code {min, max}}. */
+    private static int[] statuses(Object value) {
+        String text = value instanceof String s ? s.strip() : value instanceof Integer ? value.toString() : "";
+        Matcher range = STATUSES.matcher(text);
+        if (range.matches()) {
+            int min = Integer.parseInt(range.group(1));
+            int max = range.group(2) == null ? min : Integer.parseInt(range.group(2));
+            if (min >= 100 && max <= 599 && min <= max) {
+                return new int[] {min, max};
+            }
+        }
+        throw new IllegalArgumentException("health_check.healthy_statuses: " + show(value)
+                + " (expected: a range of statuses within 100-599, low to high, such as \"200-399\", or one status)");
+    }
+
+    private static PassiveSettings passive(Map<?, ?> block) {
+        PassiveSettings d = PassiveSettings.DEFAULTS;
+        boolean enabled = bool("passive.enabled", value(block, "enabled", d.enabled()));
+        int failures = integer("passive.consecutive_failures",
+                value(block, "consecutive_failures", d.consecutiveFailures()), 1, Integer.MAX_VALUE);
+        Duration base = duration("passive.base_ejection", value(block, "base_ejection", d.baseEjection()), false);
+        Duration max = duration("passive.max_ejection", value(block, "max_ejection", d.maxEjection()), false);
+        int percent = integer("passive.max_ejected_percent",
+                value(block, "max_ejected_percent", d.maxEjectedPercent()), 0, 100);
+        boolean on5xx = bool("passive.eject_on_5xx", value(block, "eject_on_5xx", d.ejectOn5xx()));
+        if (max.compareTo(base) < 0) {
+            // Blame the key the user wrote; when both are written, the cap.
+            throw block.containsKey("max_ejection")
+                    ? new IllegalArgumentException("passive.max_ejection: " + show(block.get("max_ejection"))
+                            + " (expected: at least passive.base_ejection, " + text(base) + ")")
+                    : new IllegalArgumentException("passive.base_ejection: " + show(block.get("base_ejection"))
+                            + " (expected: at most passive.max_ejection, " + text(max) + ")");
+        }
+        return new PassiveSettings(enabled, failures, base, max, percent, on5xx);
+    }
+
+    private static boolean bool(String key, Object value) {
+        if (!(value instanceof Boolean b)) {
+            throw new IllegalArgumentException(key + ": " + show(value) + " (expected: true or false)");
+        }
+        return b;
+    }
+
+    private static int integer(String key, Object value, int min, int max) {
+        if (!(value instanceof Integer i) || i < min || i > max) {
+            throw new IllegalArgumentException(key + ": " + show(value) + " (expected: an integer "
+                    + (max == Integer.MAX_VALUE ? ">= " + min : "from " + min + " to " + max) + ")");
+        }
+        return i;
+    }
+
+    /** A duration as it would be written in the file: {@code 300s}, {@code 1500ms}. */
+    private static String text(Duration duration) {
+        long millis = duration.toMillis();
+        return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
     }
 
     private static boolean isInteger(Object value) {

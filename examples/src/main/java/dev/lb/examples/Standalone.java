@@ -46,7 +46,8 @@ public final class Standalone {
             "Usage: java -jar lb-standalone.jar [--config FILE]",
             "",
             "Runs an HTTP load balancer. Configuration, first found wins:",
-            "  --config FILE   YAML: lb_port, strategy, backends, shutdown_grace, connect_timeout, response_timeout",
+            "  --config FILE   YAML: lb_port, strategy, backends, shutdown_grace, connect_timeout, response_timeout,",
+            "                  health_check, passive, panic_mode, drain_timeout",
             "  ./config.yaml   the same, in the working directory",
             "  BACKENDS        environment: comma-separated backend URLs, port from LB_PORT or PORT (default 3332)",
             "  (none)          demo: two backends inside the process, port from LB_PORT or PORT (default 3332)",
@@ -149,7 +150,9 @@ public final class Standalone {
             log.atWarn().setMessage("unknown config keys ignored").addKeyValue("keys", config.unknownKeys()).log();
         }
         log.atInfo().setMessage("config loaded").addKeyValue("port", config.listenAddress().getPort())
-                .addKeyValue("strategy", config.strategy()).addKeyValue("backends", config.backends()).log();
+                .addKeyValue("strategy", config.strategy()).addKeyValue("backends", config.backends())
+                .addKeyValue("health_check", config.healthCheck()).addKeyValue("passive", config.passive())
+                .addKeyValue("panic_mode", config.panicMode()).log();
         for (Backend backend : config.backends()) {
             log.atInfo().setMessage("backend registered").addKeyValue("backend", backend)
                     .addKeyValue("weight", backend.weight()).log();
@@ -165,8 +168,9 @@ public final class Standalone {
     }
 
     /**
-     * Starts two demo backends on free loopback ports, answering {@code hello from demo backend N}, and a
-     * round-robin load balancer in front of them on {@code LB_PORT}, else {@code PORT}, else 3332.
+     * Starts two demo backends on free loopback ports, answering {@code hello from demo backend N} on every path
+     * (health probes included), and a round-robin load balancer with the default health checks in front of them
+     * on {@code LB_PORT}, else {@code PORT}, else 3332.
      */
     static Running startDemo(Map<String, String> env) throws IOException {
         List<HttpServer> demoBackends = new ArrayList<>();

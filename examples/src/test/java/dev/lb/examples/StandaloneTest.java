@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,10 +22,13 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -45,8 +49,17 @@ class StandaloneTest {
     @TempDir
     Path workingDir;
 
+    /** What each backend's health probes get; traffic always gets the backend's name. */
+    private final AtomicInteger firstHealth = new AtomicInteger(200);
+    private final AtomicInteger secondHealth = new AtomicInteger(200);
+    private final Queue<String> firstTraffic = new ConcurrentLinkedQueue<>();
+    private final Queue<String> secondTraffic = new ConcurrentLinkedQueue<>();
+    private final Queue<String> secondProbes = new ConcurrentLinkedQueue<>();
+
     @BeforeEach
     void startBackends() throws IOException {
+        first.setDispatcher(backend("first", firstHealth, firstTraffic, new ConcurrentLinkedQueue<>()));
+        second.setDispatcher(backend("second", secondHealth, secondTraffic, secondProbes));
         first.start(InetAddress.getLoopbackAddress(), 0);
         second.start(InetAddress.getLoopbackAddress(), 0);
     }
@@ -57,13 +70,35 @@ class StandaloneTest {
         second.close();
     }
 
+    /**
+     * A backend that answers the runner's health probes (told apart by their User-Agent, since by default they
+     * fetch the backend's own path like any request) with {@code health}, and traffic with {@code name}, recording
+     * the targets of each.
+     */
+    private static Dispatcher backend(String name, AtomicInteger health, Queue<String> traffic, Queue<String> probes) {
+        return new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                if ("lb-health-check".equals(request.getHeaders().get("User-Agent"))) {
+                    probes.add(request.getTarget());
+                    return new MockResponse.Builder().code(health.get()).body("health").build();
+                }
+                traffic.add(request.getTarget());
+                return new MockResponse.Builder().body(name).build();
+            }
+        };
+    }
+
     private static String url(MockWebServer backend) {
         return "http://127.0.0.1:" + backend.getPort();
     }
 
-    private Standalone.Running start(String strategy) throws IOException {
-        return Standalone.start(RunnerConfig.parse("lb_port: \"127.0.0.1:0\"\nstrategy: " + strategy
-                + "\nbackends:\n  - " + url(first) + "\n  - " + url(second) + "\n", Map.of()));
+    private Standalone.Running startWith(String strategy) throws IOException {
+        return start("strategy: " + strategy + "\nbackends:\n  - " + url(first) + "\n  - " + url(second) + "\n");
+    }
+
+    private static Standalone.Running start(String yaml) throws IOException {
+        return Standalone.start(RunnerConfig.parse("lb_port: \"127.0.0.1:0\"\n" + yaml, Map.of()));
     }
 
     private HttpResponse<String> get(Standalone.Running running, String path) throws Exception {
@@ -71,19 +106,10 @@ class StandaloneTest {
         return client.send(HttpRequest.newBuilder(uri).timeout(DEADLINE).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static void enqueue(MockWebServer backend, String body, int times) {
-        for (int i = 0; i < times; i++) {
-            backend.enqueue(new MockResponse.Builder().body(body).build());
-        }
-    }
-
     @Test
     void roundRobinAlternatesBetweenTheBackends() throws Exception {
-        enqueue(first, "first", 2);
-        enqueue(second, "second", 2);
-
         List<String> bodies = new ArrayList<>();
-        try (Standalone.Running running = start("round-robin")) {
+        try (Standalone.Running running = startWith("round-robin")) {
             for (int i = 0; i < 4; i++) {
                 HttpResponse<String> response = get(running, "/item/" + i);
                 assertEquals(200, response.statusCode());
@@ -93,23 +119,103 @@ class StandaloneTest {
 
         assertNotEquals(bodies.get(0), bodies.get(1), bodies::toString);
         assertEquals(List.of(bodies.get(0), bodies.get(1)), bodies.subList(2, 4));
-        assertEquals(2, first.getRequestCount());
-        assertEquals(2, second.getRequestCount());
-        assertTrue(first.takeRequest().getTarget().startsWith("/item/"));
+        assertEquals(2, firstTraffic.size());
+        assertEquals(2, secondTraffic.size());
+        assertTrue(firstTraffic.peek().startsWith("/item/"));
     }
 
     @Test
     void failoverSendsEverythingToTheFirstBackend() throws Exception {
-        enqueue(first, "first", 4);
-
-        try (Standalone.Running running = start("failover")) {
+        try (Standalone.Running running = startWith("failover")) {
             for (int i = 0; i < 4; i++) {
                 assertEquals("first", get(running, "/").body());
             }
         }
 
-        assertEquals(4, first.getRequestCount());
-        assertEquals(0, second.getRequestCount());
+        assertEquals(4, firstTraffic.size());
+        assertEquals(0, secondTraffic.size());
+    }
+
+    @Test
+    void theRunnerProbesEachBackendsOwnUrlByDefault() throws Exception {
+        // Waiting for the first round only makes the probe certain to have happened by now.
+        try (Standalone.Running running = start("health_check: {wait_for_first_round: true}\nbackends:\n  - "
+                + url(second) + "/app\n")) {
+            assertEquals("second", get(running, "/x").body());
+        }
+
+        assertEquals("/app", secondProbes.peek());
+        assertEquals(List.of("/app/x"), List.copyOf(secondTraffic));
+    }
+
+    @Test
+    void healthCheckSettingsReachTheLoadBalancer() throws Exception {
+        secondHealth.set(500);
+        String backends = "backends:\n  - " + url(first) + "\n  - " + url(second) + "\n";
+        String healthCheck = "health_check:\n  path: /health\n  wait_for_first_round: true\n";
+
+        try (Standalone.Running running = start(healthCheck + backends)) {
+            for (int i = 0; i < 4; i++) {
+                assertEquals("first", get(running, "/").body(), "the backend answering 500 on /health is down");
+            }
+        }
+        try (Standalone.Running running = start(healthCheck + "  healthy_statuses: \"200-599\"\n" + backends)) {
+            Set<String> bodies = new HashSet<>();
+            for (int i = 0; i < 4; i++) {
+                bodies.add(get(running, "/").body());
+            }
+            assertEquals(Set.of("first", "second"), bodies, "with 500 counted healthy both take traffic");
+        }
+
+        assertEquals("/health", secondProbes.peek());
+        assertEquals(2, secondTraffic.size());
+    }
+
+    @Test
+    void disabledHealthChecksSendNoProbeAndKeepEveryBackendUp() throws Exception {
+        secondHealth.set(500);
+
+        try (Standalone.Running running = start("health_check:\n  enabled: false\n  wait_for_first_round: true\n"
+                + "backends:\n  - " + url(second) + "\n")) {
+            assertEquals("second", get(running, "/").body());
+        }
+
+        assertEquals(List.of(), List.copyOf(secondProbes));
+    }
+
+    @Test
+    void passiveSettingsReachTheLoadBalancer() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+
+        List<Integer> statuses = new ArrayList<>();
+        try (Standalone.Running running = start("health_check: {enabled: false}\npassive:\n"
+                + "  consecutive_failures: 1\nbackends:\n  - http://127.0.0.1:" + closedPort + "\n  - "
+                + url(first) + "\n")) {
+            for (int i = 0; i < 6; i++) {
+                statuses.add(get(running, "/").statusCode());
+            }
+        }
+
+        assertEquals(List.of(502, 200, 200, 200, 200, 200), statuses, "ejected after its first failure");
+    }
+
+    @Test
+    void panicModeSendsRequestsToBackendsThatAreAllDown() throws Exception {
+        secondHealth.set(500);
+        String config = "health_check: {path: /health, wait_for_first_round: true}\nbackends:\n  - " + url(second)
+                + "\n";
+
+        try (Standalone.Running running = start(config)) {
+            HttpResponse<String> refused = get(running, "/");
+            assertEquals(503, refused.statusCode());
+            assertEquals("5", refused.headers().firstValue("Retry-After").orElse(null), "the probe interval");
+        }
+        try (Standalone.Running running = start("panic_mode: true\n" + config)) {
+            assertEquals("second", get(running, "/").body());
+        }
     }
 
     @Test
@@ -142,7 +248,7 @@ class StandaloneTest {
             }
         };
         first.setDispatcher(slowOrFast);
-        Standalone.Running running = start("failover");
+        Standalone.Running running = startWith("failover");
         try {
             URI slow = URI.create("http://127.0.0.1:" + running.address().getPort() + "/slow");
             CompletableFuture<HttpResponse<String>> inFlight =

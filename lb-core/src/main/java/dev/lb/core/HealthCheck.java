@@ -1,5 +1,7 @@
 package dev.lb.core;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -96,12 +98,21 @@ public final class HealthCheck {
         /** The path to probe, e.g. {@code /health}; it replaces the backend URL's own path. */
         public Builder path(String path) {
             Objects.requireNonNull(path, "path");
-            if (!path.startsWith("/")) {
-                throw new IllegalArgumentException("health check path: \"" + path + "\" (expected: a path starting"
-                        + " with /)");
+            if (!path.startsWith("/") || !validPath(path)) {
+                throw new IllegalArgumentException("health check path: \"" + path + "\" (expected: a URL path"
+                        + " starting with /, such as /health)");
             }
             this.path = path;
             return this;
+        }
+
+        private static boolean validPath(String path) {
+            try {
+                URI uri = new URI("http://host" + path);
+                return path.equals(uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
+            } catch (URISyntaxException e) {
+                return false;
+            }
         }
 
         public Builder interval(Duration interval) {

@@ -7,8 +7,8 @@ import java.time.Duration;
  * row fail on a backend (connection refused or timed out, reset, no response in time, and optionally a 5xx), the
  * backend is ejected for {@code baseEjection}, doubled for each repeated ejection up to {@code maxEjection}; the
  * count starts over once the backend has stayed up for {@code maxEjection}. Passive checks never eject more than
- * {@code maxEjectedPercent} of the pool (at least one backend stays). When active checks are on, an ejected
- * backend returns only after its ejection time and one passing probe.
+ * {@code maxEjectedPercent} of the pool (with the default 50%, at least half stays). When active checks are on,
+ * an ejected backend returns only after its ejection time and one passing probe.
  *
  * <p>Immutable; configured through {@link LoadBalancer.Builder#passiveHealth}. On by default.
  */

@@ -68,6 +68,26 @@ class LoadBalancerBuilderTest {
                         () -> LoadBalancer.builder().strategy(" ")).getMessage());
     }
 
+    @Test
+    void badHealthSettingsNameTheFieldAndTheValue() {
+        assertEquals("health check path: \"/a b\" (expected: a URL path starting with /, such as /health)",
+                assertThrows(IllegalArgumentException.class, () -> HealthCheck.builder().path("/a b")).getMessage());
+        assertEquals("health check path: \"health\" (expected: a URL path starting with /, such as /health)",
+                assertThrows(IllegalArgumentException.class, () -> HealthCheck.builder().path("health")).getMessage());
+        assertEquals("health check rise: 0 (expected: >= 1)",
+                assertThrows(IllegalArgumentException.class, () -> HealthCheck.builder().rise(0)).getMessage());
+        assertEquals("health check healthy statuses: 400-200 (expected: a range within 100-599, low to high)",
+                assertThrows(IllegalArgumentException.class,
+                        () -> HealthCheck.builder().healthyStatuses(400, 200)).getMessage());
+        assertEquals("passive maxEjectedPercent: 101 (expected: 0 to 100)",
+                assertThrows(IllegalArgumentException.class,
+                        () -> PassiveHealth.builder().maxEjectedPercent(101)).getMessage());
+        assertEquals("passive maxEjection: PT10S (expected: >= baseEjection PT30S)",
+                assertThrows(IllegalArgumentException.class,
+                        () -> PassiveHealth.builder().maxEjection(Duration.ofSeconds(10)).build()).getMessage());
+        assertEquals(Duration.ofSeconds(5), HealthCheck.builder().path("/health?deep=1").build().interval());
+    }
+
     private static void assertFailure(String message, LoadBalancer.Builder builder) {
         assertEquals(message, assertThrows(IllegalArgumentException.class, builder::start).getMessage());
     }

@@ -3,7 +3,9 @@ package dev.lb.httpserver;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionHandler;
@@ -51,13 +53,36 @@ final class Executors21 {
 
     private static ExecutorService boundedPool(String namePrefix, RejectedExecutionHandler overflow) {
         AtomicInteger count = new AtomicInteger();
+        Set<Thread> started = ConcurrentHashMap.newKeySet();
         ThreadFactory threads = task -> {
+            started.removeIf(thread -> !thread.isAlive()); // keeps the set to the pool's size, at most
             Thread thread = new Thread(task, namePrefix + count.getAndIncrement());
             thread.setDaemon(true);
+            started.add(thread);
             return thread;
         };
+        // A ThreadPoolExecutor reports itself terminated just before its last thread has ended, so
+        // awaitTermination also joins the threads: after close(), none is left running.
         ThreadPoolExecutor pool = new ThreadPoolExecutor(POOL_THREADS, POOL_THREADS, 30, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(POOL_QUEUE), threads, overflow);
+                new ArrayBlockingQueue<>(POOL_QUEUE), threads, overflow) {
+            @Override
+            public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+                long deadline = System.nanoTime() + unit.toNanos(timeout);
+                if (!super.awaitTermination(timeout, unit)) {
+                    return false;
+                }
+                for (Thread thread : started) {
+                    long left = deadline - System.nanoTime();
+                    if (left > 0) {
+                        TimeUnit.NANOSECONDS.timedJoin(thread, left);
+                    }
+                    if (thread.isAlive()) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+        };
         pool.allowCoreThreadTimeOut(true);
         return pool;
     }

@@ -164,7 +164,8 @@ public final class Balancer {
                 ejected += other.status == Status.EJECTED ? 1 : 0;
             }
             if ((ejected + 1) * 100 > passive.maxEjectedPercent() * snapshot.members.size()) {
-                log.atWarn().setMessage("backend not ejected: the maximum share of ejected backends is reached")
+                // Not a transition: debug only, else every failed request would warn while the cap holds.
+                log.atDebug().setMessage("backend not ejected: the maximum share of ejected backends is reached")
                         .addKeyValue("backend", member.backend()).addKeyValue("reason", reason)
                         .addKeyValue("ejected", ejected).addKeyValue("max_ejected_percent",
                                 passive.maxEjectedPercent()).log();
@@ -212,7 +213,7 @@ public final class Balancer {
                 member.probeFailures = 0;
                 member.probeSuccesses++;
                 if (member.status == Status.DOWN && member.probeSuccesses >= active.rise()) {
-                    transition(member, Status.UP, "passed " + member.probeSuccesses + " probes in a row");
+                    transition(member, Status.UP, "probes passed (rise " + active.rise() + " reached)");
                 }
             } else {
                 member.lastFailure = reason;
