@@ -7,6 +7,7 @@ import dev.lb.core.internal.MemberLease;
 import dev.lb.core.proxy.Forwarder;
 import dev.lb.core.proxy.JdkForwarder;
 import dev.lb.core.proxy.Outcome;
+import dev.lb.core.ratelimit.TokenBucketLimiter;
 import dev.lb.core.strategy.Strategies;
 import java.io.IOException;
 import java.time.Duration;
@@ -15,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,11 +41,13 @@ public final class LoadBalancer implements AutoCloseable {
 
     private final Balancer balancer;
     private final Forwarder forwarder;
+    private final RateLimitGate rateLimit; // null: no rate limiting
     private volatile boolean closed;
 
-    private LoadBalancer(Balancer balancer, Forwarder forwarder) {
+    private LoadBalancer(Balancer balancer, Forwarder forwarder, RateLimitGate rateLimit) {
         this.balancer = balancer;
         this.forwarder = forwarder;
+        this.rateLimit = rateLimit;
     }
 
     /** A builder with the defaults: {@code round-robin}, connect timeout 2s, response timeout 30s. */
@@ -54,12 +59,16 @@ public final class LoadBalancer implements AutoCloseable {
      * Proxies one exchange: picks a backend, forwards the request, relays the response. Answers {@code 503} with
      * {@code Retry-After} at once when no backend is eligible or the load balancer is closed, {@code 502} when
      * the backend cannot be reached or breaks the exchange, {@code 504} when it does not answer in time.
+     * With rate limiting on, a client over its limit gets {@code 429} before any backend is picked.
      *
      * @throws IOException when the response to the client could not be completed (client gone, backend broke off
      *                     mid-body); the host must drop the connection
      */
     public void handle(Exchange exchange) throws IOException {
         Objects.requireNonNull(exchange, "exchange");
+        if (rateLimit != null && !rateLimit.admit(exchange)) {
+            return; // answered 429
+        }
         MemberLease lease = closed ? null : balancer.pick(exchange);
         if (lease == null) {
             String reason = closed ? "load balancer closed" : "no backend available";
@@ -85,6 +94,11 @@ public final class LoadBalancer implements AutoCloseable {
         List<Backend> backends = new ArrayList<>();
         balancer.members().forEach(member -> backends.add(member.backend()));
         return List.copyOf(backends);
+    }
+
+    /** The rate limiter's counters, or empty when rate limiting is off. */
+    public Optional<TokenBucketLimiter.Stats> rateLimitStats() {
+        return rateLimit == null ? Optional.empty() : Optional.of(rateLimit.stats());
     }
 
     /** The strategy in use; built-in strategies print as their name. */
@@ -119,6 +133,7 @@ public final class LoadBalancer implements AutoCloseable {
         private Strategy strategy;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private Duration responseTimeout = DEFAULT_RESPONSE_TIMEOUT;
+        private RateLimitSpec rateLimit;
 
         private Builder() {
         }
@@ -186,6 +201,22 @@ public final class LoadBalancer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Limits each client's request rate; off unless called. Replaces an earlier call's settings.
+         * <pre>{@code .rateLimit(r -> r.perClient(10, 20).trustedProxies("10.0.0.0/8"))}</pre>
+         *
+         * @throws IllegalArgumentException if a setting is invalid, or {@code perClient} was not called
+         * @see RateLimitSpec
+         */
+        public Builder rateLimit(Consumer<RateLimitSpec> configure) {
+            Objects.requireNonNull(configure, "rateLimit");
+            RateLimitSpec spec = new RateLimitSpec();
+            configure.accept(spec);
+            spec.check();
+            this.rateLimit = spec;
+            return this;
+        }
+
         private static Duration positive(String field, Duration value) {
             Objects.requireNonNull(value, field);
             if (value.isZero() || value.isNegative()) {
@@ -210,7 +241,7 @@ public final class LoadBalancer implements AutoCloseable {
             log.atInfo().setMessage("load balancer started").addKeyValue("strategy", chosen)
                     .addKeyValue("backends", backends.keySet()).addKeyValue("connect_timeout", connectTimeout)
                     .addKeyValue("response_timeout", responseTimeout).log();
-            return new LoadBalancer(balancer, forwarder);
+            return new LoadBalancer(balancer, forwarder, rateLimit == null ? null : rateLimit.gate());
         }
     }
 }
