@@ -2,6 +2,7 @@ package dev.lb.examples;
 
 import dev.lb.api.Backend;
 import dev.lb.core.LoadBalancer;
+import dev.lb.core.RateLimitSpec;
 import dev.lb.core.strategy.Strategies;
 import java.math.BigInteger;
 import java.net.InetSocketAddress;
@@ -32,6 +33,12 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * shutdown_grace: 10s         # how long in-flight requests may finish on SIGTERM; default 10s
  * connect_timeout: 2s         # default 2s
  * response_timeout: 30s       # time to the backend's response headers; default 30s
+ * rate_limit:                 # per client; absent: the Go original's 10/s, burst 20
+ *   rate: 10                  # requests per second, fractions allowed (0.5)
+ *   burst: 20                 # requests a client may send at once
+ *   trusted_proxies: []       # peers whose X-Forwarded-For names the client, e.g. ["10.0.0.0/8"]
+ *   max_clients: 100000       # clients tracked at once
+ *   enabled: true             # false turns rate limiting off
  * }</pre>
  * Durations are whole numbers with a unit, {@code h}, {@code m}, {@code s} or {@code ms}, optionally combined as in
  * {@code 1m30s}. The environment variable {@code LB_PORT} overrides {@code lb_port}, in the same formats. Keys this
@@ -46,18 +53,24 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * @param shutdownGrace   how long in-flight requests may finish on shutdown, {@code >= 0}
  * @param connectTimeout  time allowed to connect to a backend, {@code > 0}
  * @param responseTimeout time allowed for a backend's response headers, {@code > 0}
+ * @param rateLimit       the per-client rate limit, {@link RateLimit#OFF} for none
  * @param unknownKeys     keys that were ignored, e.g. {@code lb_prot} or {@code backends[1].wieght}
  */
 public record RunnerConfig(InetSocketAddress listenAddress, String strategy, List<Backend> backends,
                            Duration shutdownGrace, Duration connectTimeout, Duration responseTimeout,
-                           List<String> unknownKeys) {
+                           RateLimit rateLimit, List<String> unknownKeys) {
     private static final String DEFAULT_PORT = ":3332";
     private static final String DEFAULT_STRATEGY = "round-robin";
     private static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
     private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(30);
     private static final Set<String> KEYS = Set.of("lb_port", "strategy", "backends", "shutdown_grace",
-            "connect_timeout", "response_timeout");
+            "connect_timeout", "response_timeout", "rate_limit");
+    private static final Set<String> RATE_LIMIT_KEYS = Set.of("rate", "burst", "trusted_proxies", "max_clients",
+            "enabled");
+    /** The library's field names in its messages, and the YAML keys they come from. */
+    private static final Map<String, String> RATE_LIMIT_FIELDS = Map.of("rate", "rate", "burst", "burst",
+            "trustedProxies", "trusted_proxies", "maxClients", "max_clients");
     private static final Pattern DURATION = Pattern.compile("(\\d{1,18})(ms|s|m|h)");
     private static final Pattern PORT = Pattern.compile("\\d{1,5}");
 
@@ -69,6 +82,7 @@ public record RunnerConfig(InetSocketAddress listenAddress, String strategy, Lis
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(responseTimeout, "responseTimeout");
+        Objects.requireNonNull(rateLimit, "rateLimit");
         unknownKeys = List.copyOf(unknownKeys);
     }
 
@@ -94,12 +108,14 @@ public record RunnerConfig(InetSocketAddress listenAddress, String strategy, Lis
                 false);
         Duration response = duration("response_timeout", value(root, "response_timeout", DEFAULT_RESPONSE_TIMEOUT),
                 false);
-        return checked(new RunnerConfig(address, strategy, backends, grace, connect, response, unknown));
+        RateLimit rateLimit = rateLimit(value(root, "rate_limit", RateLimit.GO_DEFAULT), unknown);
+        return checked(new RunnerConfig(address, strategy, backends, grace, connect, response, rateLimit, unknown));
     }
 
     /**
-     * A {@code round-robin} configuration with default timeouts for backends given as comma-separated URLs, as in
-     * the benchmark rig's {@code BACKENDS} variable. The port comes from {@code LB_PORT}, else {@code PORT}, else
+     * A {@code round-robin} configuration with default timeouts and no rate limit (a benchmark measures the proxy,
+     * not the limiter) for backends given as comma-separated URLs, as in the benchmark rig's {@code BACKENDS}
+     * variable. The port comes from {@code LB_PORT}, else {@code PORT}, else
      * {@code :3332}, in the formats of {@code lb_port}.
      *
      * @throws IllegalArgumentException if a URL or the port is invalid, or there is no URL
@@ -115,11 +131,11 @@ public record RunnerConfig(InetSocketAddress listenAddress, String strategy, Lis
         String portKey = env.containsKey("LB_PORT") ? "LB_PORT" : "PORT";
         InetSocketAddress address = listenAddress(portKey, env.getOrDefault(portKey, DEFAULT_PORT));
         return checked(new RunnerConfig(address, DEFAULT_STRATEGY, backends, DEFAULT_SHUTDOWN_GRACE,
-                DEFAULT_CONNECT_TIMEOUT, DEFAULT_RESPONSE_TIMEOUT, List.of()));
+                DEFAULT_CONNECT_TIMEOUT, DEFAULT_RESPONSE_TIMEOUT, RateLimit.OFF, List.of()));
     }
 
     /**
-     * A load balancer builder set up with this configuration's strategy, backends and timeouts; call
+     * A load balancer builder set up with this configuration's strategy, backends, timeouts and rate limit; call
      * {@code start()} on it, or add settings first.
      */
     public LoadBalancer.Builder loadBalancerBuilder() {
@@ -128,7 +144,35 @@ public record RunnerConfig(InetSocketAddress listenAddress, String strategy, Lis
                 .connectTimeout(connectTimeout)
                 .responseTimeout(responseTimeout);
         backends.forEach(backend -> builder.backend(backend.url(), backend.weight()));
+        if (rateLimit.enabled()) {
+            builder.rateLimit(rateLimit::applyTo);
+        }
         return builder;
+    }
+
+    /**
+     * The runner's per-client rate limit, {@code rate_limit} in {@code config.yaml}.
+     *
+     * @param enabled        whether requests are limited at all
+     * @param rate           requests per second each client may send, fractions allowed
+     * @param burst          requests a client may send at once
+     * @param trustedProxies peers whose {@code X-Forwarded-For} names the client: addresses or CIDR blocks
+     * @param maxClients     clients tracked at once
+     */
+    public record RateLimit(boolean enabled, double rate, int burst, List<String> trustedProxies, int maxClients) {
+        /** The Go original's limit, hard-coded there: 10 requests/s and bursts of 20 per peer address. */
+        public static final RateLimit GO_DEFAULT = new RateLimit(true, 10, 20, List.of(), 100_000);
+        /** No rate limiting. */
+        public static final RateLimit OFF = new RateLimit(false, 10, 20, List.of(), 100_000);
+
+        /** Copies the list; the values are checked by {@link RunnerConfig#parse}. */
+        public RateLimit {
+            trustedProxies = List.copyOf(trustedProxies);
+        }
+
+        void applyTo(RateLimitSpec spec) {
+            spec.perClient(rate, burst).trustedProxies(trustedProxies.toArray(String[]::new)).maxClients(maxClients);
+        }
     }
 
     /** Applies the library's own checks now, so a bad configuration fails before anything starts. */
@@ -240,6 +284,65 @@ public record RunnerConfig(InetSocketAddress listenAddress, String strategy, Lis
                     + " (expected: an integer from 1 to " + Integer.MAX_VALUE + ")");
         }
         return Backend.of(url, (Integer) weight);
+    }
+
+    private static RateLimit rateLimit(Object value, List<String> unknown) {
+        if (value instanceof RateLimit absent) { // the default: YAML never yields a RateLimit
+            return absent;
+        }
+        if (!(value instanceof Map<?, ?> map)) {
+            throw new IllegalArgumentException("rate_limit: " + show(value)
+                    + " (expected: a mapping such as {rate: 10, burst: 20})");
+        }
+        map.keySet().stream().map(String::valueOf).filter(key -> !RATE_LIMIT_KEYS.contains(key))
+                .forEach(key -> unknown.add("rate_limit." + key));
+        RateLimit go = RateLimit.GO_DEFAULT;
+        Object enabled = value(map, "enabled", Boolean.TRUE);
+        if (!(enabled instanceof Boolean)) {
+            throw new IllegalArgumentException("rate_limit.enabled: " + show(enabled) + " (expected: true or false)");
+        }
+        Object rate = value(map, "rate", go.rate());
+        if (!(rate instanceof Number) || !(((Number) rate).doubleValue() > 0)) {
+            throw new IllegalArgumentException("rate_limit.rate: " + show(rate)
+                    + " (expected: a number > 0 such as 10 or 0.5)");
+        }
+        RateLimit limit = new RateLimit((Boolean) enabled, ((Number) rate).doubleValue(),
+                positiveInt("rate_limit.burst", value(map, "burst", go.burst())),
+                trustedProxies(value(map, "trusted_proxies", go.trustedProxies())),
+                positiveInt("rate_limit.max_clients", value(map, "max_clients", go.maxClients())));
+        try {
+            LoadBalancer.builder().rateLimit(limit::applyTo);
+        } catch (IllegalArgumentException e) { // the library's checks, with the YAML key in the message
+            String message = e.getMessage();
+            int colon = message.indexOf(':');
+            String key = colon < 0 ? null : RATE_LIMIT_FIELDS.get(message.substring(0, colon));
+            throw key == null ? e : new IllegalArgumentException("rate_limit." + key + message.substring(colon), e);
+        }
+        return limit;
+    }
+
+    private static int positiveInt(String key, Object value) {
+        if (!(value instanceof Integer) || (Integer) value < 1) {
+            throw new IllegalArgumentException(key + ": " + show(value) + " (expected: an integer from 1 to "
+                    + Integer.MAX_VALUE + ")");
+        }
+        return (Integer) value;
+    }
+
+    private static List<String> trustedProxies(Object value) {
+        if (!(value instanceof List<?> list)) {
+            throw new IllegalArgumentException("rate_limit.trusted_proxies: " + show(value)
+                    + " (expected: a list of addresses or CIDR blocks such as [\"10.0.0.0/8\"])");
+        }
+        List<String> cidrs = new ArrayList<>(list.size());
+        for (int i = 0; i < list.size(); i++) {
+            if (!(list.get(i) instanceof String cidr)) {
+                throw new IllegalArgumentException("rate_limit.trusted_proxies[" + i + "]: " + show(list.get(i))
+                        + " (expected: an address or CIDR block such as \"10.0.0.0/8\")");
+            }
+            cidrs.add(cidr);
+        }
+        return cidrs;
     }
 
     private static Duration duration(String key, Object value, boolean zeroAllowed) {
