@@ -65,7 +65,7 @@ public final class RateLimitSpec {
 
     /**
      * How many clients are tracked at once; default 100,000. When all are still refilling, new clients share one
-     * bucket until room appears. Each tracked client costs about 150 bytes (see the README).
+     * bucket until room appears. Each tracked client costs about 125 bytes of heap (133 for an IPv6 /64).
      */
     public RateLimitSpec maxClients(int max) {
         if (max < 1) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -278,6 +279,29 @@ class TokenBucketLimiterTest {
         assertEquals(0, limiter.tryAcquire("a"));
         assertEquals(SECOND, limiter.tryAcquire("a"), "a fresh bucket: the same two tokens the evicted one held");
         assertEquals(new TokenBucketLimiter.Stats(1, 1, 0, 1), limiter.stats());
+    }
+
+    /** The README states 125 bytes per IPv4 key, measured by lb-benchmarks' TableMemory; this keeps it honest. */
+    @Test
+    void aTrackedKeyCostsLessThan140BytesOfHeap() {
+        long before = usedHeapAfterGc();
+        TokenBucketLimiter limiter = TokenBucketLimiter.of(10, 20, 1_000_000, clock::get);
+        for (int i = 0; i < 1_000_000; i++) {
+            limiter.tryAcquire(address(i));
+        }
+        long after = usedHeapAfterGc();
+
+        assertEquals(1_000_000, limiter.stats().trackedKeys());
+        double perKey = (after - before) / 1e6;
+        assertTrue(perKey < 140, perKey + " bytes per key");
+        Reference.reachabilityFence(limiter);
+    }
+
+    private static long usedHeapAfterGc() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
     }
 
     @Test
