@@ -68,6 +68,7 @@ public final class ClientKeys {
      *                                  {@code trustedProxies: "10.0.0.0/33" (expected: a prefix length from 0 to 32 for IPv4)}
      */
     public ClientKeys withTrustedProxies(List<String> cidrs) {
+        Objects.requireNonNull(cidrs, "trustedProxies");
         List<Cidr> parsed = new ArrayList<>(cidrs.size());
         for (String cidr : cidrs) {
             parsed.add(Cidr.parse("trustedProxies", Objects.requireNonNull(cidr, "trustedProxies").strip()));
@@ -119,6 +120,7 @@ public final class ClientKeys {
 
     /** The client key of a request. */
     public String key(RequestInfo request) {
+        Objects.requireNonNull(request, "request");
         if (keyFunction != null) {
             String custom = customKey(request);
             if (custom != null) {
@@ -150,6 +152,7 @@ public final class ClientKeys {
 
     /** The key of a client address: IPv4 whole, IPv6 by its prefix. */
     public String addressKey(InetAddress address) {
+        Objects.requireNonNull(address, "address");
         if (address instanceof Inet6Address v6) {
             if (ipv6Prefix == 128) {
                 return IpAddresses.toText(v6);

@@ -14,7 +14,9 @@ import java.util.function.LongSupplier;
  * second, up to {@code burst}. Keys are opaque strings; this class knows nothing of HTTP.
  *
  * <p><b>Exact.</b> Over any window of {@code d} seconds a key is admitted at most {@code burst + rate × d} times,
- * and under steady overload exactly that many (fractions of a token are kept, never rounded away). The time
+ * and under steady overload that many (fractions of a token are kept, never rounded away; a bucket of one token
+ * cannot bank the time between a token's arrival and the next request, so there it takes arrivals that line up
+ * with the tokens). The time
  * between two tokens is kept in whole nanoseconds, rounded up, so the admitted rate is never above
  * {@code rate} and below it by at most {@code rate / 10^9} relative (0.1% at the largest rate allowed,
  * {@value #MAX_RATE}/s).
