@@ -8,6 +8,7 @@ module dev.lb.core {
     requires org.slf4j;
 
     exports dev.lb.core;
+    exports dev.lb.core.ratelimit;
     exports dev.lb.core.strategy;
 
     uses dev.lb.api.spi.StrategyProvider;

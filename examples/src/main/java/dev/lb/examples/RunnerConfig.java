@@ -2,6 +2,7 @@ package dev.lb.examples;
 
 import dev.lb.api.Backend;
 import dev.lb.core.LoadBalancer;
+import dev.lb.core.RateLimitSpec;
 import dev.lb.core.strategy.Strategies;
 import java.math.BigInteger;
 import java.net.InetSocketAddress;
@@ -53,6 +54,12 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  *   eject_on_5xx: false
  * panic_mode: false           # true: when no backend is up, try them all rather than answer 503
  * drain_timeout: 30s          # how long a backend removed at run time may finish its requests
+ * rate_limit:                 # per client; absent: the Go original's 10/s, burst 20
+ *   rate: 10                  # requests per second, fractions allowed (0.5)
+ *   burst: 20                 # requests a client may send at once
+ *   trusted_proxies: []       # peers whose X-Forwarded-For names the client, e.g. ["10.0.0.0/8"]
+ *   max_clients: 100000       # clients tracked at once
+ *   enabled: true             # false turns rate limiting off
  * }</pre>
  * Durations are whole numbers with a unit, {@code h}, {@code m}, {@code s} or {@code ms}, optionally combined as in
  * {@code 1m30s}. The environment variable {@code LB_PORT} overrides {@code lb_port}, in the same formats. Keys this
@@ -72,13 +79,14 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * @param passive         the {@code passive} block
  * @param panicMode       whether requests go to every backend when none is up, rather than get {@code 503}
  * @param drainTimeout    how long a backend removed at run time may finish its requests, {@code > 0}
+ * @param rateLimit       the per-client rate limit, {@link RateLimit#OFF} for none
  * @param unknownKeys     keys that were ignored, e.g. {@code lb_prot}, {@code backends[1].wieght} or
  *                        {@code health_check.intervall}
  */
 public record RunnerConfig(InetSocketAddress listenAddress, String strategy, List<Backend> backends,
                            Duration shutdownGrace, Duration connectTimeout, Duration responseTimeout,
                            HealthCheckSettings healthCheck, PassiveSettings passive, boolean panicMode,
-                           Duration drainTimeout, List<String> unknownKeys) {
+                           Duration drainTimeout, RateLimit rateLimit, List<String> unknownKeys) {
     private static final String DEFAULT_PORT = ":3332";
     private static final String DEFAULT_STRATEGY = "round-robin";
     private static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
@@ -86,11 +94,17 @@ public record RunnerConfig(InetSocketAddress listenAddress, String strategy, Lis
     private static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
     private static final Set<String> KEYS = Set.of("lb_port", "strategy", "backends", "shutdown_grace",
-            "connect_timeout", "response_timeout", "health_check", "passive", "panic_mode", "drain_timeout");
+            "connect_timeout", "response_timeout", "health_check", "passive", "panic_mode", "drain_timeout",
+            "rate_limit");
     private static final Set<String> HEALTH_CHECK_KEYS = Set.of("enabled", "path", "interval", "timeout", "rise",
             "fall", "healthy_statuses", "wait_for_first_round");
     private static final Set<String> PASSIVE_KEYS = Set.of("enabled", "consecutive_failures", "base_ejection",
             "max_ejection", "max_ejected_percent", "eject_on_5xx");
+    private static final Set<String> RATE_LIMIT_KEYS = Set.of("rate", "burst", "trusted_proxies", "max_clients",
+            "enabled");
+    /** The library's field names in its messages, and the YAML keys they come from. */
+    private static final Map<String, String> RATE_LIMIT_FIELDS = Map.of("rate", "rate", "burst", "burst",
+            "trustedProxies", "trusted_proxies", "maxClients", "max_clients");
     private static final Pattern DURATION = Pattern.compile("(\\d{1,18})(ms|s|m|h)");
     private static final Pattern PORT = Pattern.compile("\\d{1,5}");
     private static final Pattern STATUSES = Pattern.compile("(\\d{1,3})(?:\\s*-\\s*(\\d{1,3}))?");
@@ -160,6 +174,7 @@ public record RunnerConfig(InetSocketAddress listenAddress, String strategy, Lis
         Objects.requireNonNull(healthCheck, "healthCheck");
         Objects.requireNonNull(passive, "passive");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
+        Objects.requireNonNull(rateLimit, "rateLimit");
         unknownKeys = List.copyOf(unknownKeys);
     }
 
@@ -189,14 +204,16 @@ public record RunnerConfig(InetSocketAddress listenAddress, String strategy, Lis
         PassiveSettings passive = passive(block(root, "passive", PASSIVE_KEYS, unknown));
         boolean panic = bool("panic_mode", value(root, "panic_mode", false));
         Duration drain = duration("drain_timeout", value(root, "drain_timeout", DEFAULT_DRAIN_TIMEOUT), false);
+        RateLimit rateLimit = rateLimit(value(root, "rate_limit", RateLimit.GO_DEFAULT), unknown);
         return checked(new RunnerConfig(address, strategy, backends, grace, connect, response, healthCheck, passive,
-                panic, drain, unknown));
+                panic, drain, rateLimit, unknown));
     }
 
     /**
-     * A {@code round-robin} configuration with default timeouts and default health checks (active ones on) for
-     * backends given as comma-separated URLs, as in the benchmark rig's {@code BACKENDS} variable. The port comes
-     * from {@code LB_PORT}, else {@code PORT}, else {@code :3332}, in the formats of {@code lb_port}.
+     * A {@code round-robin} configuration with default timeouts, default health checks (active ones on) and no
+     * rate limit (a benchmark measures the proxy, not the limiter) for backends given as comma-separated URLs, as
+     * in the benchmark rig's {@code BACKENDS} variable. The port comes from {@code LB_PORT}, else {@code PORT},
+     * else {@code :3332}, in the formats of {@code lb_port}.
      *
      * @throws IllegalArgumentException if a URL or the port is invalid, or there is no URL
      * @throws IllegalStateException    if two strategy plugins claim the same name
@@ -212,12 +229,12 @@ public record RunnerConfig(InetSocketAddress listenAddress, String strategy, Lis
         InetSocketAddress address = listenAddress(portKey, env.getOrDefault(portKey, DEFAULT_PORT));
         return checked(new RunnerConfig(address, DEFAULT_STRATEGY, backends, DEFAULT_SHUTDOWN_GRACE,
                 DEFAULT_CONNECT_TIMEOUT, DEFAULT_RESPONSE_TIMEOUT, HealthCheckSettings.DEFAULTS,
-                PassiveSettings.DEFAULTS, false, DEFAULT_DRAIN_TIMEOUT, List.of()));
+                PassiveSettings.DEFAULTS, false, DEFAULT_DRAIN_TIMEOUT, RateLimit.OFF, List.of()));
     }
 
     /**
      * A load balancer builder set up with this configuration's strategy, backends, timeouts, health checks, panic
-     * mode and drain timeout; call {@code start()} on it, or add settings first.
+     * mode, drain timeout and rate limit; call {@code start()} on it, or add settings first.
      */
     public LoadBalancer.Builder loadBalancerBuilder() {
         LoadBalancer.Builder builder = LoadBalancer.builder()
@@ -244,7 +261,35 @@ public record RunnerConfig(InetSocketAddress listenAddress, String strategy, Lis
             });
         }
         backends.forEach(backend -> builder.backend(backend.url(), backend.weight()));
+        if (rateLimit.enabled()) {
+            builder.rateLimit(rateLimit::applyTo);
+        }
         return builder;
+    }
+
+    /**
+     * The runner's per-client rate limit, {@code rate_limit} in {@code config.yaml}.
+     *
+     * @param enabled        whether requests are limited at all
+     * @param rate           requests per second each client may send, fractions allowed
+     * @param burst          requests a client may send at once
+     * @param trustedProxies peers whose {@code X-Forwarded-For} names the client: addresses or CIDR blocks
+     * @param maxClients     clients tracked at once
+     */
+    public record RateLimit(boolean enabled, double rate, int burst, List<String> trustedProxies, int maxClients) {
+        /** The Go original's limit, hard-coded there: 10 requests/s and bursts of 20 per peer address. */
+        public static final RateLimit GO_DEFAULT = new RateLimit(true, 10, 20, List.of(), 100_000);
+        /** No rate limiting. */
+        public static final RateLimit OFF = new RateLimit(false, 10, 20, List.of(), 100_000);
+
+        /** Copies the list; the values are checked by {@link RunnerConfig#parse}. */
+        public RateLimit {
+            trustedProxies = List.copyOf(trustedProxies);
+        }
+
+        void applyTo(RateLimitSpec spec) {
+            spec.perClient(rate, burst).trustedProxies(trustedProxies.toArray(String[]::new)).maxClients(maxClients);
+        }
     }
 
     /** Applies the library's own checks now, so a bad configuration fails before anything starts. */
@@ -356,6 +401,65 @@ public record RunnerConfig(InetSocketAddress listenAddress, String strategy, Lis
                     + " (expected: an integer from 1 to " + Integer.MAX_VALUE + ")");
         }
         return Backend.of(url, (Integer) weight);
+    }
+
+    private static RateLimit rateLimit(Object value, List<String> unknown) {
+        if (value instanceof RateLimit absent) { // the default: YAML never yields a RateLimit
+            return absent;
+        }
+        if (!(value instanceof Map<?, ?> map)) {
+            throw new IllegalArgumentException("rate_limit: " + show(value)
+                    + " (expected: a mapping such as {rate: 10, burst: 20})");
+        }
+        map.keySet().stream().map(String::valueOf).filter(key -> !RATE_LIMIT_KEYS.contains(key))
+                .forEach(key -> unknown.add("rate_limit." + key));
+        RateLimit go = RateLimit.GO_DEFAULT;
+        Object enabled = value(map, "enabled", Boolean.TRUE);
+        if (!(enabled instanceof Boolean)) {
+            throw new IllegalArgumentException("rate_limit.enabled: " + show(enabled) + " (expected: true or false)");
+        }
+        Object rate = value(map, "rate", go.rate());
+        if (!(rate instanceof Number) || !(((Number) rate).doubleValue() > 0)) {
+            throw new IllegalArgumentException("rate_limit.rate: " + show(rate)
+                    + " (expected: a number > 0 such as 10 or 0.5)");
+        }
+        RateLimit limit = new RateLimit((Boolean) enabled, ((Number) rate).doubleValue(),
+                positiveInt("rate_limit.burst", value(map, "burst", go.burst())),
+                trustedProxies(value(map, "trusted_proxies", go.trustedProxies())),
+                positiveInt("rate_limit.max_clients", value(map, "max_clients", go.maxClients())));
+        try {
+            LoadBalancer.builder().rateLimit(limit::applyTo);
+        } catch (IllegalArgumentException e) { // the library's checks, with the YAML key in the message
+            String message = e.getMessage();
+            int colon = message.indexOf(':');
+            String key = colon < 0 ? null : RATE_LIMIT_FIELDS.get(message.substring(0, colon));
+            throw key == null ? e : new IllegalArgumentException("rate_limit." + key + message.substring(colon), e);
+        }
+        return limit;
+    }
+
+    private static int positiveInt(String key, Object value) {
+        if (!(value instanceof Integer) || (Integer) value < 1) {
+            throw new IllegalArgumentException(key + ": " + show(value) + " (expected: an integer from 1 to "
+                    + Integer.MAX_VALUE + ")");
+        }
+        return (Integer) value;
+    }
+
+    private static List<String> trustedProxies(Object value) {
+        if (!(value instanceof List<?> list)) {
+            throw new IllegalArgumentException("rate_limit.trusted_proxies: " + show(value)
+                    + " (expected: a list of addresses or CIDR blocks such as [\"10.0.0.0/8\"])");
+        }
+        List<String> cidrs = new ArrayList<>(list.size());
+        for (int i = 0; i < list.size(); i++) {
+            if (!(list.get(i) instanceof String cidr)) {
+                throw new IllegalArgumentException("rate_limit.trusted_proxies[" + i + "]: " + show(list.get(i))
+                        + " (expected: an address or CIDR block such as \"10.0.0.0/8\")");
+            }
+            cidrs.add(cidr);
+        }
+        return cidrs;
     }
 
     private static Duration duration(String key, Object value, boolean zeroAllowed) {

@@ -48,6 +48,8 @@ public final class Standalone {
             "Runs an HTTP load balancer. Configuration, first found wins:",
             "  --config FILE   YAML: lb_port, strategy, backends, shutdown_grace, connect_timeout, response_timeout,",
             "                  health_check, passive, panic_mode, drain_timeout",
+            "                  rate_limit (absent: 10 requests/s, burst 20 per client, as the Go original;",
+            "                  BACKENDS and the demo have none)",
             "  ./config.yaml   the same, in the working directory",
             "  BACKENDS        environment: comma-separated backend URLs, port from LB_PORT or PORT (default 3332)",
             "  (none)          demo: two backends inside the process, port from LB_PORT or PORT (default 3332)",

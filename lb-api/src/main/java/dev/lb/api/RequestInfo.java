@@ -1,6 +1,7 @@
 package dev.lb.api;
 
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -15,6 +16,15 @@ public interface RequestInfo {
 
     /** The first value of a request header; names are case-insensitive. */
     Optional<String> header(String name);
+
+    /**
+     * Every value of a request header, one element per header line, in the order received; names are
+     * case-insensitive. A header a proxy appends to, such as {@code X-Forwarded-For}, may arrive as several lines,
+     * and its last line matters most. The default returns the first value only; hosts override it.
+     */
+    default List<String> headers(String name) {
+        return header(name).map(List::of).orElse(List.of());
+    }
 
     /** The address of the connection's peer (the client, or the proxy in front of us). */
     InetSocketAddress remoteAddress();

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +50,18 @@ public interface Exchange extends RequestInfo {
      */
     OutputStream respond(int status, Map<String, List<String>> headers, long bodyLength) throws IOException;
 
+    /** Every line of the header from {@link #requestHeaders()}, names compared case-insensitively. */
+    @Override
+    default List<String> headers(String name) {
+        List<String> values = new ArrayList<>(2);
+        requestHeaders().forEach((key, lines) -> {
+            if (key.equalsIgnoreCase(name)) {
+                values.addAll(lines);
+            }
+        });
+        return values;
+    }
+
     /**
      * Answers on the load balancer's own behalf with a one-line plain-text body (never a stack trace), as for a
      * {@code 503} when no backend is available.
@@ -56,12 +69,23 @@ public interface Exchange extends RequestInfo {
      * @param retryAfterSeconds sent as {@code Retry-After} when positive
      */
     default void respondText(int status, String message, long retryAfterSeconds) throws IOException {
+        respondText(status, message, retryAfterSeconds, Map.of());
+    }
+
+    /**
+     * Like {@link #respondText(int, String, long)}, with more headers, e.g. {@code RateLimit} on a {@code 429}.
+     *
+     * @param extraHeaders end-to-end headers to add, one value each
+     */
+    default void respondText(int status, String message, long retryAfterSeconds, Map<String, String> extraHeaders)
+            throws IOException {
         byte[] body = (message + "\n").getBytes(StandardCharsets.UTF_8);
         Map<String, List<String>> headers = new HashMap<>();
         headers.put("Content-Type", List.of("text/plain; charset=utf-8"));
         if (retryAfterSeconds > 0) {
             headers.put("Retry-After", List.of(Long.toString(retryAfterSeconds)));
         }
+        extraHeaders.forEach((name, value) -> headers.put(name, List.of(value)));
         try (OutputStream out = respond(status, headers, body.length)) {
             if (!method().equals("HEAD")) {
                 out.write(body);

@@ -13,6 +13,7 @@ import dev.lb.core.internal.ThreadScheduler;
 import dev.lb.core.proxy.Forwarder;
 import dev.lb.core.proxy.JdkForwarder;
 import dev.lb.core.proxy.Outcome;
+import dev.lb.core.ratelimit.TokenBucketLimiter;
 import dev.lb.core.strategy.Strategies;
 import java.io.IOException;
 import java.time.Duration;
@@ -25,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,16 +55,18 @@ public final class LoadBalancer implements AutoCloseable {
     private final HealthMonitor monitor;
     private final PassiveHealth passive;
     private final Duration drainTimeout;
+    private final RateLimitGate rateLimit; // null: no rate limiting
     private volatile boolean closed;
 
     private LoadBalancer(Balancer balancer, Forwarder forwarder, Scheduler scheduler, HealthMonitor monitor,
-                         PassiveHealth passive, Duration drainTimeout) {
+                         PassiveHealth passive, Duration drainTimeout, RateLimitGate rateLimit) {
         this.balancer = balancer;
         this.forwarder = forwarder;
         this.scheduler = scheduler;
         this.monitor = monitor;
         this.passive = passive;
         this.drainTimeout = drainTimeout;
+        this.rateLimit = rateLimit;
     }
 
     /** A builder with the defaults: {@code round-robin}, connect timeout 2s, response timeout 30s. */
@@ -74,12 +78,16 @@ public final class LoadBalancer implements AutoCloseable {
      * Proxies one exchange: picks a backend, forwards the request, relays the response. Answers {@code 503} with
      * {@code Retry-After} at once when no backend is eligible or the load balancer is closed, {@code 502} when
      * the backend cannot be reached or breaks the exchange, {@code 504} when it does not answer in time.
+     * With rate limiting on, a client over its limit gets {@code 429} before any backend is picked.
      *
      * @throws IOException when the response to the client could not be completed (client gone, backend broke off
      *                     mid-body); the host must drop the connection
      */
     public void handle(Exchange exchange) throws IOException {
         Objects.requireNonNull(exchange, "exchange");
+        if (rateLimit != null && !rateLimit.admit(exchange)) {
+            return; // answered 429
+        }
         MemberLease lease = closed ? null : balancer.pick(exchange);
         if (lease == null) {
             String reason = closed ? "load balancer closed" : "no backend available";
@@ -164,6 +172,11 @@ public final class LoadBalancer implements AutoCloseable {
         return List.copyOf(backends);
     }
 
+    /** The rate limiter's counters, or empty when rate limiting is off. */
+    public Optional<TokenBucketLimiter.Stats> rateLimitStats() {
+        return rateLimit == null ? Optional.empty() : Optional.of(rateLimit.stats());
+    }
+
     /** The strategy in use; built-in strategies print as their name. */
     public Strategy strategy() {
         return balancer.strategy();
@@ -206,6 +219,7 @@ public final class LoadBalancer implements AutoCloseable {
         private BackendListener listener = new BackendListener() { };
         private Duration drainTimeout = Duration.ofSeconds(30);
         private Scheduler scheduler;
+        private RateLimitSpec rateLimit;
 
         private Builder() {
         }
@@ -319,6 +333,22 @@ public final class LoadBalancer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Limits each client's request rate; off unless called. Replaces an earlier call's settings.
+         * <pre>{@code .rateLimit(r -> r.perClient(10, 20).trustedProxies("10.0.0.0/8"))}</pre>
+         *
+         * @throws IllegalArgumentException if a setting is invalid, or {@code perClient} was not called
+         * @see RateLimitSpec
+         */
+        public Builder rateLimit(Consumer<RateLimitSpec> configure) {
+            Objects.requireNonNull(configure, "rateLimit");
+            RateLimitSpec spec = new RateLimitSpec();
+            configure.accept(spec);
+            spec.check();
+            this.rateLimit = spec;
+            return this;
+        }
+
         private static Duration positive(String field, Duration value) {
             Objects.requireNonNull(value, field);
             if (value.isZero() || value.isNegative()) {
@@ -355,7 +385,8 @@ public final class LoadBalancer implements AutoCloseable {
             log.atInfo().setMessage("load balancer started").addKeyValue("strategy", chosen)
                     .addKeyValue("backends", backends.keySet()).addKeyValue("connect_timeout", connectTimeout)
                     .addKeyValue("response_timeout", responseTimeout).log();
-            return new LoadBalancer(balancer, forwarder, time, monitor, passiveHealth, drainTimeout);
+            return new LoadBalancer(balancer, forwarder, time, monitor, passiveHealth, drainTimeout,
+                    rateLimit == null ? null : rateLimit.gate());
         }
 
         private static void awaitFirstRound(CompletableFuture<Void> firstRound, Duration probeTimeout) {
