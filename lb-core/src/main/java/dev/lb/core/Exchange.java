@@ -67,17 +67,19 @@ public interface Exchange extends RequestInfo {
      * {@code 503} when no backend is available.
      *
      * @param retryAfterSeconds sent as {@code Retry-After} when positive
+     * @return the body bytes sent
      */
-    default void respondText(int status, String message, long retryAfterSeconds) throws IOException {
-        respondText(status, message, retryAfterSeconds, Map.of());
+    default long respondText(int status, String message, long retryAfterSeconds) throws IOException {
+        return respondText(status, message, retryAfterSeconds, Map.of());
     }
 
     /**
      * Like {@link #respondText(int, String, long)}, with more headers, e.g. {@code RateLimit} on a {@code 429}.
      *
      * @param extraHeaders end-to-end headers to add, one value each
+     * @return the body bytes sent
      */
-    default void respondText(int status, String message, long retryAfterSeconds, Map<String, String> extraHeaders)
+    default long respondText(int status, String message, long retryAfterSeconds, Map<String, String> extraHeaders)
             throws IOException {
         byte[] body = (message + "\n").getBytes(StandardCharsets.UTF_8);
         Map<String, List<String>> headers = new HashMap<>();
@@ -86,10 +88,12 @@ public interface Exchange extends RequestInfo {
             headers.put("Retry-After", List.of(Long.toString(retryAfterSeconds)));
         }
         extraHeaders.forEach((name, value) -> headers.put(name, List.of(value)));
+        boolean bodyAllowed = !method().equals("HEAD");
         try (OutputStream out = respond(status, headers, body.length)) {
-            if (!method().equals("HEAD")) {
+            if (bodyAllowed) {
                 out.write(body);
             }
         }
+        return bodyAllowed ? body.length : 0;
     }
 }

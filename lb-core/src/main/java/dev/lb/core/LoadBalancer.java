@@ -3,6 +3,7 @@ package dev.lb.core;
 import dev.lb.api.Backend;
 import dev.lb.api.BackendListener;
 import dev.lb.api.BackendState;
+import dev.lb.api.RequestListener;
 import dev.lb.api.spi.Strategy;
 import dev.lb.core.health.HealthMonitor;
 import dev.lb.core.internal.Balancer;
@@ -18,6 +19,7 @@ import dev.lb.core.strategy.Strategies;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -56,6 +59,8 @@ public final class LoadBalancer implements AutoCloseable {
     private final PassiveHealth passive;
     private final Duration drainTimeout;
     private final RateLimitGate rateLimit; // null: no rate limiting
+    private final ReentrantLock listenersLock = new ReentrantLock();
+    private volatile RequestListener[] requestListeners = new RequestListener[0];
     private volatile boolean closed;
 
     private LoadBalancer(Balancer balancer, Forwarder forwarder, Scheduler scheduler, HealthMonitor monitor,
@@ -85,19 +90,25 @@ public final class LoadBalancer implements AutoCloseable {
      */
     public void handle(Exchange exchange) throws IOException {
         Objects.requireNonNull(exchange, "exchange");
-        if (rateLimit != null && !rateLimit.admit(exchange)) {
-            return; // answered 429
+        long start = System.nanoTime();
+        if (rateLimit != null) {
+            long limited = rateLimit.admit(exchange);
+            if (limited >= 0) {
+                completed(exchange, null, 429, start, limited);
+                return;
+            }
         }
         MemberLease lease = closed ? null : balancer.pick(exchange);
         if (lease == null) {
             String reason = closed ? "load balancer closed" : "no backend available";
             log.atDebug().setMessage("no backend").addKeyValue("reason", reason)
                     .addKeyValue("client", exchange.remoteAddress()).log();
-            exchange.respondText(503, reason, balancer.retryAfterSeconds());
+            completed(exchange, null, 503, start, exchange.respondText(503, reason, balancer.retryAfterSeconds()));
             return;
         }
+        Outcome outcome = null;
         try {
-            Outcome outcome = forwarder.forward(exchange, lease.backend());
+            outcome = forwarder.forward(exchange, lease.backend());
             if (outcome.failure() != Outcome.Failure.NONE) {
                 log.atDebug().setMessage("request failed").addKeyValue("backend", lease.backend())
                         .addKeyValue("status", outcome.status()).addKeyValue("failure", outcome.failure())
@@ -106,7 +117,46 @@ public final class LoadBalancer implements AutoCloseable {
             feedBack(lease.member(), outcome);
         } finally {
             lease.release();
+            completed(exchange, outcome != null && outcome.failure() == Outcome.Failure.BAD_REQUEST ? null
+                    : lease.backend(), outcome == null ? 0 : outcome.status(), start,
+                    outcome == null ? 0 : outcome.bytes());
         }
+    }
+
+    private void completed(Exchange exchange, Backend backend, int status, long start, long bytes) {
+        RequestListener[] listeners = requestListeners;
+        if (listeners.length == 0) {
+            return;
+        }
+        long duration = System.nanoTime() - start;
+        for (RequestListener listener : listeners) {
+            try {
+                listener.requestCompleted(exchange, backend, status, duration, bytes);
+            } catch (RuntimeException e) {
+                log.atWarn().setMessage("request listener threw; ignored").setCause(e).log();
+            }
+        }
+    }
+
+    /**
+     * Registers a listener told of every answered request, e.g. a metrics binder or an access log. Listeners
+     * cannot be removed; they live as long as the load balancer.
+     */
+    public void addRequestListener(RequestListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        listenersLock.lock();
+        try {
+            RequestListener[] more = Arrays.copyOf(requestListeners, requestListeners.length + 1);
+            more[more.length - 1] = listener;
+            requestListeners = more;
+        } finally {
+            listenersLock.unlock();
+        }
+    }
+
+    /** Registers one more listener for backend state changes, besides the builder's. */
+    public void addBackendListener(BackendListener listener) {
+        balancer.addListener(Objects.requireNonNull(listener, "listener"));
     }
 
     /** Tells passive health what the backend did: connection, timeout and protocol failures count, 4xx never. */

@@ -33,23 +33,23 @@ final class RateLimitGate {
     }
 
     /**
-     * Takes a token for the request's client, or answers {@code 429} and returns false.
+     * Takes a token for the request's client and returns -1, or answers {@code 429} and returns the body bytes
+     * sent.
      *
      * @throws IOException if the 429 could not be sent
      */
-    boolean admit(Exchange exchange) throws IOException {
+    long admit(Exchange exchange) throws IOException {
         String client = keys.key(exchange);
         long wait = limiter.tryAcquire(client);
         if (wait == 0) {
-            return true;
+            return -1;
         }
         long retryAfter = seconds(wait);
         log.atDebug().setMessage("rate limited").addKeyValue("client", client)
                 .addKeyValue("retry_after_s", retryAfter).log();
-        exchange.respondText(429, "too many requests", retryAfter, Map.of(
+        return exchange.respondText(429, "too many requests", retryAfter, Map.of(
                 "RateLimit-Policy", policy,
                 "RateLimit", POLICY_NAME + ";r=0;t=" + retryAfter));
-        return false;
     }
 
     TokenBucketLimiter.Stats stats() {

@@ -144,6 +144,15 @@ public final class HttpServerAdapter implements AutoCloseable {
         return server.createContext(contextPath, new Handler(lb, contextPath));
     }
 
+    /**
+     * Serves {@code path} with the application's own handler on this adapter's server, e.g. {@code /metrics}.
+     * HttpServer picks the longest matching context, so such a path is never proxied (nor rate limited); its
+     * requests run on the adapter's executor but are not counted by the drain in {@link #close(Duration)}.
+     */
+    public HttpContext createContext(String path, HttpHandler handler) {
+        return server.createContext(path, handler);
+    }
+
     /** The bound address; with port 0 at {@code serve}, this tells the port chosen. */
     public InetSocketAddress address() {
         return server.getAddress();

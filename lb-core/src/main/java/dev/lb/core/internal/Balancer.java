@@ -14,9 +14,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +40,7 @@ public final class Balancer {
     private final PassiveHealth passive;
     private final boolean panic;
     private final Scheduler scheduler;
-    private final BackendListener listener;
+    private final List<BackendListener> listeners = new CopyOnWriteArrayList<>();
     private final ReentrantLock changes = new ReentrantLock();
     private final AtomicBoolean strategyFailureLogged = new AtomicBoolean();
     private final AtomicLong fallbackSequence = new AtomicLong();
@@ -79,7 +81,7 @@ public final class Balancer {
         this.passive = passive;
         this.panic = panic;
         this.scheduler = scheduler;
-        this.listener = listener;
+        this.listeners.add(listener);
         List<Member> members = new ArrayList<>(backends.size());
         for (Backend backend : backends) {
             members.add(newMember(backend));
@@ -249,7 +251,8 @@ public final class Balancer {
             snapshot = new Snapshot(members, panic);
             log.atInfo().setMessage("backend added").addKeyValue("backend", backend)
                     .addKeyValue("status", member.status).log();
-            notify(() -> listener.added(member.state()));
+            BackendState state = member.state();
+            notify(listener -> listener.added(state));
             return member;
         } finally {
             changes.unlock();
@@ -308,7 +311,7 @@ public final class Balancer {
             snapshot = new Snapshot(members, panic);
             log.atInfo().setMessage("backend removed").addKeyValue("backend", member.backend())
                     .addKeyValue("requests_cut", member.inFlight()).log();
-            notify(() -> listener.removed(member.backend()));
+            notify(listener -> listener.removed(member.backend()));
         } finally {
             changes.unlock();
         }
@@ -328,15 +331,22 @@ public final class Balancer {
                 .addKeyValue("backend", member.backend()).addKeyValue("from", previous.status())
                 .addKeyValue("reason", reason).log();
         BackendState current = member.state();
-        notify(() -> listener.stateChanged(previous, current));
+        notify(listener -> listener.stateChanged(previous, current));
     }
 
-    private void notify(Runnable call) {
-        try {
-            call.run();
-        } catch (RuntimeException e) {
-            log.atWarn().setMessage("backend listener threw; ignored").setCause(e).log();
+    private void notify(Consumer<BackendListener> call) {
+        for (BackendListener listener : listeners) {
+            try {
+                call.accept(listener);
+            } catch (RuntimeException e) {
+                log.atWarn().setMessage("backend listener threw; ignored").setCause(e).log();
+            }
         }
+    }
+
+    /** Adds a listener for state changes and membership. */
+    public void addListener(BackendListener listener) {
+        listeners.add(listener);
     }
 
     /** The members of the current snapshot, in configuration order. */

@@ -63,8 +63,8 @@ public final class JdkForwarder implements Forwarder {
             body = length == 0 ? null : new RequestBodyPublisher(exchange.requestBody(), length);
             request = request(exchange, backend, body);
         } catch (IllegalArgumentException e) {
-            exchange.respondText(400, "bad request: " + e.getMessage(), 0);
-            return new Outcome(400, Outcome.Failure.BAD_REQUEST, e.getMessage());
+            long bytes = exchange.respondText(400, "bad request: " + e.getMessage(), 0);
+            return new Outcome(400, Outcome.Failure.BAD_REQUEST, e.getMessage(), bytes);
         }
         CompletableFuture<HttpResponse<InputStream>> pending =
                 client.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
@@ -190,8 +190,8 @@ public final class JdkForwarder implements Forwarder {
             kind = Outcome.Failure.BACKEND;
             message = "bad gateway: the backend failed to answer";
         }
-        exchange.respondText(status, message, 0);
-        return new Outcome(status, kind, String.valueOf(failure));
+        long bytes = exchange.respondText(status, message, 0);
+        return new Outcome(status, kind, String.valueOf(failure), bytes);
     }
 
     private static Outcome relay(Exchange exchange, HttpResponse<InputStream> response) throws IOException {
@@ -199,14 +199,15 @@ public final class JdkForwarder implements Forwarder {
         HttpHeaders headers = response.headers();
         long length = headers.firstValueAsLong("content-length").orElse(-1);
         boolean hasBody = !exchange.method().equals("HEAD") && status >= 200 && status != 204 && status != 304;
+        long bytes = 0;
         try (InputStream in = response.body()) {
             OutputStream out = exchange.respond(status, responseHeaders(headers.map()), length);
             if (hasBody) {
-                copy(in, out);
+                bytes = copy(in, out);
             }
             out.close();
         }
-        return Outcome.delivered(status);
+        return Outcome.delivered(status, bytes);
     }
 
     private static Map<String, List<String>> responseHeaders(Map<String, List<String>> received) {
@@ -221,16 +222,19 @@ public final class JdkForwarder implements Forwarder {
         return headers;
     }
 
-    /** Copies until the end, flushing whenever the backend has nothing more ready so streams stay live. */
-    private static void copy(InputStream in, OutputStream out) throws IOException {
+    /** Copies until the end and returns the byte count, flushing whenever the backend has nothing more ready so streams stay live. */
+    private static long copy(InputStream in, OutputStream out) throws IOException {
         byte[] buffer = new byte[COPY_BUFFER];
+        long total = 0;
         int read;
         while ((read = in.read(buffer)) >= 0) {
             out.write(buffer, 0, read);
+            total += read;
             if (in.available() == 0) {
                 out.flush();
             }
         }
+        return total;
     }
 
     @Override

@@ -6,8 +6,9 @@ package dev.lb.core.proxy;
  * @param status  the status sent to the client, or 0 when none was sent
  * @param failure what went wrong, {@link Failure#NONE} when the backend answered and the answer was delivered
  * @param detail  a short reason for logs; empty when nothing failed
+ * @param bytes   response body bytes sent to the client
  */
-public record Outcome(int status, Failure failure, String detail) {
+public record Outcome(int status, Failure failure, String detail, long bytes) {
     /** Where an attempt failed. */
     public enum Failure {
         /** The backend answered and the client got the whole answer. */
@@ -24,7 +25,7 @@ public record Outcome(int status, Failure failure, String detail) {
         CLIENT
     }
 
-    static Outcome delivered(int status) {
-        return new Outcome(status, Failure.NONE, "");
+    static Outcome delivered(int status, long bytes) {
+        return new Outcome(status, Failure.NONE, "", bytes);
     }
 }
