@@ -2,12 +2,12 @@
  * The load balancer: {@link dev.lb.core.LoadBalancer} and its builder, the built-in strategies, and forwarding on
  * {@code java.net.http.HttpClient}. Host adapters implement {@link dev.lb.core.Exchange}.
  */
-@SuppressWarnings({"requires-automatic", "requires-transitive-automatic"}) // Micrometer has no module descriptor
+@SuppressWarnings("requires-automatic") // Micrometer has no module descriptor
 module dev.lb.core {
     requires transitive dev.lb.api;
     requires java.net.http;
     requires org.slf4j;
-    requires static transitive micrometer.core;
+    requires static micrometer.core;
 
     exports dev.lb.core;
     exports dev.lb.core.ratelimit;

@@ -45,6 +45,9 @@ import java.util.function.ToDoubleFunction;
  * <p>Per request the cost is an array slot and a counter increment plus a timer record; a meter is registered
  * the first time its series appears. Thread-safe.
  */
+// Micrometer is optional ("requires static"), so its types in this API are not re-exported: users who bind
+// metrics have Micrometer themselves.
+@SuppressWarnings("exports")
 public final class LoadBalancerMetrics implements MeterBinder {
     private static final List<String> METHODS = List.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT",
             "OPTIONS", "TRACE", "PATCH", "OTHER");
