@@ -14,6 +14,10 @@ public interface BackendListener {
     default void added(BackendState state) {
     }
 
+    /** An active health probe of a backend ended; {@code reason} says why it failed, empty when it passed. */
+    default void probed(Backend backend, boolean passed, String reason) {
+    }
+
     /** A backend left the pool after draining. */
     default void removed(Backend backend) {
     }

@@ -65,6 +65,11 @@ class MetricsTest {
                     "lb_request_duration_seconds_count{backend=\"none\"} 2")) {
                 assertTrue(after.contains(expected), expected + " in\n" + String.join("\n", after));
             }
+            assertTrue(after.stream().anyMatch(line -> line.matches(
+                    "lb_health_probes_total\\{backend=\"" + java.util.regex.Pattern.quote(live)
+                            + "\",result=\"fail\"} [1-9].*")), after.toString());
+            assertTrue(after.contains("lb_backend_transitions_total{backend=\"" + live + "\",to=\"DOWN\"} 1.0"),
+                    after.toString());
             assertTrue(after.stream().anyMatch(line -> line.startsWith(
                     "lb_request_duration_seconds_bucket{backend=\"" + live + "\",le=\"5.0E-4\"}")), after.toString());
             assertEquals(5, after.stream().filter(line -> line.startsWith("lb_requests_total{")).count(),

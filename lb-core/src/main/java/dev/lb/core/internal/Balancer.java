@@ -211,6 +211,7 @@ public final class Balancer {
             if (member.status == Status.DRAINING || !snapshot.members.contains(member)) {
                 return;
             }
+            notify(listener -> listener.probed(member.backend(), passed, reason));
             if (passed) {
                 member.probeFailures = 0;
                 member.probeSuccesses++;

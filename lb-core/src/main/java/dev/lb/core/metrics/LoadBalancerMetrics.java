@@ -36,7 +36,8 @@ import java.util.function.ToDoubleFunction;
  *   <li>{@code lb_rate_limited_requests_total}: requests answered 429;</li>
  * </ul>
  * and also {@code lb_backend_ejections_total{backend}} (passive ejections),
- * {@code lb_backend_transitions_total{backend,to}} (health status changes), and with rate limiting
+ * {@code lb_backend_transitions_total{backend,to}} (health status changes),
+ * {@code lb_health_probes_total{backend,result}} ({@code pass} or {@code fail}), and with rate limiting
  * {@code lb_rate_limiter_tracked_clients}, {@code lb_rate_limiter_evictions_total} and
  * {@code lb_rate_limiter_overflow_total}. A backend's meters are removed when it leaves the pool.
  *
@@ -176,6 +177,14 @@ public final class LoadBalancerMetrics implements MeterBinder {
         }
 
         @Override
+        public void probed(Backend backend, boolean passed, String reason) {
+            BackendMeters meters = byBackend.get(backend);
+            if (meters != null) {
+                (passed ? meters.probesPassed : meters.probesFailed).increment();
+            }
+        }
+
+        @Override
         public void requestCompleted(RequestInfo request, Backend backend, int status, long durationNanos,
                                      long responseBytes) {
             if (status < MIN_STATUS || status >= MIN_STATUS + STATUSES) {
@@ -199,6 +208,8 @@ public final class LoadBalancerMetrics implements MeterBinder {
         private final AtomicReferenceArray<Counter> transitions =
                 new AtomicReferenceArray<>(BackendState.Status.values().length);
         private final Counter ejections;
+        private final Counter probesPassed;
+        private final Counter probesFailed;
         final List<Meter> owned = new CopyOnWriteArrayList<>();
 
         BackendMeters(MeterRegistry registry, String backend) {
@@ -209,6 +220,13 @@ public final class LoadBalancerMetrics implements MeterBinder {
             this.ejections = own(Counter.builder("lb.backend.ejections")
                     .description("Times passive health checks ejected the backend").tag("backend", backend)
                     .register(registry));
+            this.probesPassed = probes(registry, backend, "pass");
+            this.probesFailed = probes(registry, backend, "fail");
+        }
+
+        private Counter probes(MeterRegistry registry, String backend, String result) {
+            return own(Counter.builder("lb.health.probes").description("Active health probes by result")
+                    .tags("backend", backend, "result", result).register(registry));
         }
 
         private <M extends Meter> M own(M meter) {
