@@ -2,14 +2,17 @@
  * The load balancer: {@link dev.lb.core.LoadBalancer} and its builder, the built-in strategies, and forwarding on
  * {@code java.net.http.HttpClient}. Host adapters implement {@link dev.lb.core.Exchange}.
  */
+@SuppressWarnings("requires-automatic") // Micrometer has no module descriptor
 module dev.lb.core {
     requires transitive dev.lb.api;
     requires java.net.http;
     requires org.slf4j;
+    requires static micrometer.core;
 
     exports dev.lb.core;
     exports dev.lb.core.ratelimit;
     exports dev.lb.core.strategy;
+    exports dev.lb.core.metrics;
 
     uses dev.lb.api.spi.StrategyProvider;
     provides dev.lb.api.spi.StrategyProvider with

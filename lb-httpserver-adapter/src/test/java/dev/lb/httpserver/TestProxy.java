@@ -44,6 +44,10 @@ final class TestProxy implements AutoCloseable {
         return "http://127.0.0.1:" + server.getPort();
     }
 
+    LoadBalancer lb() {
+        return lb;
+    }
+
     InetSocketAddress address() {
         return adapter.address();
     }

@@ -42,11 +42,6 @@ public final class Member implements Candidate {
         return backend;
     }
 
-    /** Whether the backend may receive new requests. */
-    public boolean up() {
-        return status == BackendState.Status.UP;
-    }
-
     @Override
     public int inFlight() {
         return inFlight.get();

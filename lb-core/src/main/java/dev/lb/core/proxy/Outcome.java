@@ -20,9 +20,7 @@ public record Outcome(int status, Failure failure, String detail, long bytes) {
         /** The backend broke the exchange: reset, closed early, or sent something that is not HTTP. */
         BACKEND,
         /** The client's request could not be forwarded as received. */
-        BAD_REQUEST,
-        /** The client went away or its request body broke off. */
-        CLIENT
+        BAD_REQUEST
     }
 
     static Outcome delivered(int status, long bytes) {
