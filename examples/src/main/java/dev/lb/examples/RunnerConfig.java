@@ -60,6 +60,10 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  *   trusted_proxies: []       # peers whose X-Forwarded-For names the client, e.g. ["10.0.0.0/8"]
  *   max_clients: 100000       # clients tracked at once
  *   enabled: true             # false turns rate limiting off
+ * metrics_path: /metrics      # Prometheus text; served on admin_port when set, else on lb_port
+ * status_path: /status        # JSON view of the backends, the strategy and the limiter; same place
+ * admin_port: "127.0.0.1:9090"  # optional, formats as lb_port: serve the two paths there, proxy them on lb_port
+ * access_log: false           # true: one line per request on the logger lb.access
  * }</pre>
  * Durations are whole numbers with a unit, {@code h}, {@code m}, {@code s} or {@code ms}, optionally combined as in
  * {@code 1m30s}. The environment variable {@code LB_PORT} overrides {@code lb_port}, in the same formats. Keys this
@@ -80,13 +84,16 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * @param panicMode       whether requests go to every backend when none is up, rather than get {@code 503}
  * @param drainTimeout    how long a backend removed at run time may finish its requests, {@code > 0}
  * @param rateLimit       the per-client rate limit, {@link RateLimit#OFF} for none
+ * @param observability   the {@code metrics_path}, {@code status_path}, {@code admin_port} and {@code access_log}
+ *                        keys
  * @param unknownKeys     keys that were ignored, e.g. {@code lb_prot}, {@code backends[1].wieght} or
  *                        {@code health_check.intervall}
  */
 public record RunnerConfig(InetSocketAddress listenAddress, String strategy, List<Backend> backends,
                            Duration shutdownGrace, Duration connectTimeout, Duration responseTimeout,
                            HealthCheckSettings healthCheck, PassiveSettings passive, boolean panicMode,
-                           Duration drainTimeout, RateLimit rateLimit, List<String> unknownKeys) {
+                           Duration drainTimeout, RateLimit rateLimit, ObservabilitySettings observability,
+                           List<String> unknownKeys) {
     private static final String DEFAULT_PORT = ":3332";
     private static final String DEFAULT_STRATEGY = "round-robin";
     private static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
@@ -95,7 +102,7 @@ public record RunnerConfig(InetSocketAddress listenAddress, String strategy, Lis
     private static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
     private static final Set<String> KEYS = Set.of("lb_port", "strategy", "backends", "shutdown_grace",
             "connect_timeout", "response_timeout", "health_check", "passive", "panic_mode", "drain_timeout",
-            "rate_limit");
+            "rate_limit", "metrics_path", "status_path", "admin_port", "access_log");
     private static final Set<String> HEALTH_CHECK_KEYS = Set.of("enabled", "path", "interval", "timeout", "rise",
             "fall", "healthy_statuses", "wait_for_first_round");
     private static final Set<String> PASSIVE_KEYS = Set.of("enabled", "consecutive_failures", "base_ejection",
@@ -175,6 +182,7 @@ public record RunnerConfig(InetSocketAddress listenAddress, String strategy, Lis
         Objects.requireNonNull(passive, "passive");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
         Objects.requireNonNull(rateLimit, "rateLimit");
+        Objects.requireNonNull(observability, "observability");
         unknownKeys = List.copyOf(unknownKeys);
     }
 
@@ -205,8 +213,9 @@ public record RunnerConfig(InetSocketAddress listenAddress, String strategy, Lis
         boolean panic = bool("panic_mode", value(root, "panic_mode", false));
         Duration drain = duration("drain_timeout", value(root, "drain_timeout", DEFAULT_DRAIN_TIMEOUT), false);
         RateLimit rateLimit = rateLimit(value(root, "rate_limit", RateLimit.GO_DEFAULT), unknown);
+        ObservabilitySettings observability = observability(root, address);
         return checked(new RunnerConfig(address, strategy, backends, grace, connect, response, healthCheck, passive,
-                panic, drain, rateLimit, unknown));
+                panic, drain, rateLimit, observability, unknown));
     }
 
     /**
@@ -229,7 +238,8 @@ public record RunnerConfig(InetSocketAddress listenAddress, String strategy, Lis
         InetSocketAddress address = listenAddress(portKey, env.getOrDefault(portKey, DEFAULT_PORT));
         return checked(new RunnerConfig(address, DEFAULT_STRATEGY, backends, DEFAULT_SHUTDOWN_GRACE,
                 DEFAULT_CONNECT_TIMEOUT, DEFAULT_RESPONSE_TIMEOUT, HealthCheckSettings.DEFAULTS,
-                PassiveSettings.DEFAULTS, false, DEFAULT_DRAIN_TIMEOUT, RateLimit.OFF, List.of()));
+                PassiveSettings.DEFAULTS, false, DEFAULT_DRAIN_TIMEOUT, RateLimit.OFF, ObservabilitySettings.DEFAULTS,
+                List.of()));
     }
 
     /**
@@ -290,6 +300,61 @@ public record RunnerConfig(InetSocketAddress listenAddress, String strategy, Lis
         void applyTo(RateLimitSpec spec) {
             spec.perClient(rate, burst).trustedProxies(trustedProxies.toArray(String[]::new)).maxClients(maxClients);
         }
+    }
+
+    /**
+     * Where the runner shows what it does: {@code metrics_path}, {@code status_path}, {@code admin_port} and
+     * {@code access_log} in {@code config.yaml}.
+     *
+     * @param metricsPath  the path of the Prometheus text, {@code /metrics} by default
+     * @param statusPath   the path of the JSON status, {@code /status} by default; differs from {@code metricsPath}
+     * @param adminAddress where to serve both paths on a server of their own; empty (the default) to serve them on
+     *                     the load balancer's port, as the Go original served {@code /metrics}
+     * @param accessLog    whether each request is logged, one line on the logger {@code lb.access}; off by default
+     */
+    public record ObservabilitySettings(String metricsPath, String statusPath,
+                                        Optional<InetSocketAddress> adminAddress, boolean accessLog) {
+        /** {@code /metrics} and {@code /status} on the load balancer's port, no access log. */
+        public static final ObservabilitySettings DEFAULTS = new ObservabilitySettings("/metrics", "/status",
+                Optional.empty(), false);
+
+        /** Rejects nulls; the values are checked by {@link RunnerConfig#parse}. */
+        public ObservabilitySettings {
+            Objects.requireNonNull(metricsPath, "metricsPath");
+            Objects.requireNonNull(statusPath, "statusPath");
+            Objects.requireNonNull(adminAddress, "adminAddress");
+        }
+    }
+
+    private static ObservabilitySettings observability(Map<?, ?> root, InetSocketAddress lbAddress) {
+        ObservabilitySettings d = ObservabilitySettings.DEFAULTS;
+        String metrics = endpointPath("metrics_path", value(root, "metrics_path", d.metricsPath()));
+        String status = endpointPath("status_path", value(root, "status_path", d.statusPath()));
+        if (metrics.equals(status)) {
+            throw new IllegalArgumentException("status_path: " + show(status)
+                    + " (expected: a path other than metrics_path's)");
+        }
+        Optional<InetSocketAddress> admin = Optional.empty();
+        if (root.get("admin_port") != null) {
+            InetSocketAddress address = listenAddress("admin_port", root.get("admin_port"));
+            if (address.getPort() != 0 && address.getPort() == lbAddress.getPort()) {
+                throw new IllegalArgumentException("admin_port: " + show(root.get("admin_port"))
+                        + " (expected: a port other than the load balancer's, " + lbAddress.getPort() + ")");
+            }
+            admin = Optional.of(address);
+        }
+        boolean accessLog = bool("access_log", value(root, "access_log", d.accessLog()));
+        return new ObservabilitySettings(metrics, status, admin, accessLog);
+    }
+
+    /** A path the runner serves itself: {@code /} and a plain path, no query, no fragment, no spaces. */
+    private static String endpointPath(String key, Object value) {
+        if (!(value instanceof String path) || !path.startsWith("/") || path.length() < 2
+                || !path.chars().allMatch(c -> c > ' ' && c < 127 && c != '?' && c != '#')) {
+            throw new IllegalArgumentException(key + ": " + show(value)
+                    + " (expected: a path starting with / such as /metrics, without ? or #)");
+        }
+        return path;
     }
 
     /** Applies the library's own checks now, so a bad configuration fails before anything starts. */

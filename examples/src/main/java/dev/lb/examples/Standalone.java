@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,21 +40,33 @@ import org.slf4j.LoggerFactory;
  * <p>Exit codes: 0 after {@code --help} or a clean shutdown (143/130 when ended by SIGTERM/SIGINT, as for any JVM),
  * 1 when the server cannot start (e.g. the port is taken), 2 for a bad argument or configuration, reported as one
  * line on standard error.
+ *
+ * <p>Observability: {@code GET /metrics} (Prometheus text) and {@code GET /status} (JSON) on the load balancer's
+ * port, or on {@code admin_port} when set; logs as readable lines on standard output, or one JSON object per line
+ * with {@code LOG_ENV=prod} or {@code LOG_FORMAT=json}; an access log on the logger {@code lb.access} with
+ * {@code access_log: true}.
  */
 public final class Standalone {
+    static {
+        // Before the first logger: logback.xml reads the choice when it configures itself.
+        LogFormat.select(System.getenv());
+    }
+
     private static final Logger log = LoggerFactory.getLogger(Standalone.class);
     private static final String USAGE = String.join(System.lineSeparator(),
             "Usage: java -jar lb-standalone.jar [--config FILE]",
             "",
             "Runs an HTTP load balancer. Configuration, first found wins:",
             "  --config FILE   YAML: lb_port, strategy, backends, shutdown_grace, connect_timeout, response_timeout,",
-            "                  health_check, passive, panic_mode, drain_timeout",
+            "                  health_check, passive, panic_mode, drain_timeout,",
+            "                  metrics_path (/metrics), status_path (/status), admin_port, access_log (false)",
             "                  rate_limit (absent: 10 requests/s, burst 20 per client, as the Go original;",
             "                  BACKENDS and the demo have none)",
             "  ./config.yaml   the same, in the working directory",
             "  BACKENDS        environment: comma-separated backend URLs, port from LB_PORT or PORT (default 3332)",
             "  (none)          demo: two backends inside the process, port from LB_PORT or PORT (default 3332)",
-            "LB_PORT overrides lb_port. Exit codes: 1 could not start, 2 bad argument or configuration.");
+            "LB_PORT overrides lb_port. LOG_ENV=prod or LOG_FORMAT=json: JSON log lines.",
+            "Exit codes: 1 could not start, 2 bad argument or configuration.");
 
     static {
         // The demo backends are created before the load balancer's server.
@@ -154,16 +167,22 @@ public final class Standalone {
         log.atInfo().setMessage("config loaded").addKeyValue("port", config.listenAddress().getPort())
                 .addKeyValue("strategy", config.strategy()).addKeyValue("backends", config.backends())
                 .addKeyValue("health_check", config.healthCheck()).addKeyValue("passive", config.passive())
-                .addKeyValue("panic_mode", config.panicMode()).log();
+                .addKeyValue("panic_mode", config.panicMode()).addKeyValue("rate_limit", config.rateLimit())
+                .addKeyValue("observability", config.observability()).log();
         for (Backend backend : config.backends()) {
             log.atInfo().setMessage("backend registered").addKeyValue("backend", backend)
                     .addKeyValue("weight", backend.weight()).log();
         }
         LoadBalancer lb = config.loadBalancerBuilder().start();
+        HttpServerAdapter adapter = null;
         try {
-            HttpServerAdapter adapter = HttpServerAdapter.serve(lb, config.listenAddress());
-            return new Running(adapter, lb, config.shutdownGrace(), demoBackends);
+            adapter = HttpServerAdapter.serve(lb, config.listenAddress());
+            Observability observability = Observability.start(lb, adapter, config.observability());
+            return new Running(adapter, lb, observability, config, demoBackends);
         } catch (IOException | RuntimeException e) {
+            if (adapter != null) {
+                adapter.close(Duration.ZERO);
+            }
             lb.close();
             throw e;
         }
@@ -211,21 +230,33 @@ public final class Standalone {
     public static final class Running implements AutoCloseable {
         private final HttpServerAdapter adapter;
         private final LoadBalancer lb;
-        private final Duration shutdownGrace;
+        private final Observability observability;
+        private final RunnerConfig config;
         private final List<HttpServer> demoBackends;
         private final AtomicBoolean closed = new AtomicBoolean();
 
-        private Running(HttpServerAdapter adapter, LoadBalancer lb, Duration shutdownGrace,
+        private Running(HttpServerAdapter adapter, LoadBalancer lb, Observability observability, RunnerConfig config,
                         List<HttpServer> demoBackends) {
             this.adapter = adapter;
             this.lb = lb;
-            this.shutdownGrace = shutdownGrace;
+            this.observability = observability;
+            this.config = config;
             this.demoBackends = demoBackends;
         }
 
         /** The address the server is bound to; with port 0 configured, this tells the port chosen. */
         public InetSocketAddress address() {
             return adapter.address();
+        }
+
+        /** The admin server's address ({@code admin_port}), empty when metrics and status share the LB's port. */
+        public Optional<InetSocketAddress> adminAddress() {
+            return observability.adminAddress();
+        }
+
+        /** The load balancer, e.g. to read its state. */
+        LoadBalancer loadBalancer() {
+            return lb;
         }
 
         /**
@@ -235,8 +266,12 @@ public final class Standalone {
         @Override
         public void close() {
             if (closed.compareAndSet(false, true)) {
-                adapter.close(shutdownGrace);
+                adapter.close(config.shutdownGrace());
                 lb.close();
+                if (config.healthCheck().enabled()) {
+                    log.atInfo().setMessage("health check scheduler stopped").log();
+                }
+                observability.close();
                 demoBackends.forEach(backend -> backend.stop(0));
             }
         }
