@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.AfterEach;
@@ -89,6 +90,19 @@ class StandaloneObservabilityTest {
         return samples(response.body());
     }
 
+    /**
+     * Scrapes until {@code series} reads {@code value}: request listeners run just after a response went out, so
+     * the client can be a moment ahead of the counters.
+     */
+    private Map<String, Double> scrapeUntil(InetSocketAddress at, String series, double value) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        Map<String, Double> samples = scrape(at);
+        while (!Double.valueOf(value).equals(samples.get(series)) && System.nanoTime() < deadline) {
+            samples = scrape(at);
+        }
+        return samples;
+    }
+
     @Test
     void backendUpIsPresentBeforeAnyTraffic() throws Exception {
         try (Standalone.Running running = start("health_check: {enabled: false}\nrate_limit: {enabled: false}\n"
@@ -110,8 +124,10 @@ class StandaloneObservabilityTest {
             assertEquals(200, send(running.address(), "FOO", "/b").statusCode());
             assertEquals(429, send(running.address(), "GET", "/c").statusCode());
 
-            Map<String, Double> samples = scrape(running.address()); // not limited, though the client is
             String b = "backend=\"" + backendUrl() + "\"";
+            // not limited, though the client is
+            Map<String, Double> samples = scrapeUntil(running.address(), "lb_request_duration_seconds_count{" + b
+                    + "}", 4.0);
             assertEquals(3.0, samples.get("lb_requests_total{" + b + ",method=\"GET\",status=\"200\"}"));
             assertEquals(1.0, samples.get("lb_requests_total{" + b + ",method=\"OTHER\",status=\"200\"}"));
             assertEquals(1.0, samples.get("lb_requests_total{backend=\"none\",method=\"GET\",status=\"429\"}"));
@@ -133,7 +149,8 @@ class StandaloneObservabilityTest {
             assertEquals(503, send(running.address(), "GET", "/").statusCode());
             assertEquals(503, send(running.address(), "DELETE", "/").statusCode());
 
-            Map<String, Double> samples = scrape(running.address());
+            Map<String, Double> samples = scrapeUntil(running.address(),
+                    "lb_requests_total{backend=\"none\",method=\"DELETE\",status=\"503\"}", 1.0);
             assertEquals(1.0, samples.get("lb_requests_total{backend=\"none\",method=\"GET\",status=\"503\"}"));
             assertEquals(1.0, samples.get("lb_requests_total{backend=\"none\",method=\"DELETE\",status=\"503\"}"));
             assertEquals(0.0, samples.get("lb_backend_up{backend=\"" + dead + "\"}"));

@@ -129,12 +129,12 @@ public final class LoadBalancerMetrics implements MeterBinder {
 
         Bound(MeterRegistry registry) {
             this.registry = registry;
-            this.none = new BackendMeters(registry, NONE);
+            this.none = new BackendMeters(registry, NONE, false);
         }
 
         void add(Backend backend) {
             byBackend.computeIfAbsent(backend, b -> {
-                BackendMeters meters = new BackendMeters(registry, b.url());
+                BackendMeters meters = new BackendMeters(registry, b.url(), true);
                 meters.owned.add(Gauge.builder("lb.backend.up", lb, l -> stateOf(l, b, true))
                         .description("1 when the backend takes new requests, else 0").tag("backend", b.url())
                         .register(registry));
@@ -212,16 +212,17 @@ public final class LoadBalancerMetrics implements MeterBinder {
         private final Counter probesFailed;
         final List<Meter> owned = new CopyOnWriteArrayList<>();
 
-        BackendMeters(MeterRegistry registry, String backend) {
+        /** @param health whether to count health events too: not for {@code backend="none"} */
+        BackendMeters(MeterRegistry registry, String backend, boolean health) {
             this.registry = registry;
             this.backend = backend;
             this.duration = own(Timer.builder("lb.request.duration").description("Time to answer a request")
                     .tag("backend", backend).serviceLevelObjectives(BUCKETS).register(registry));
-            this.ejections = own(Counter.builder("lb.backend.ejections")
+            this.ejections = health ? own(Counter.builder("lb.backend.ejections")
                     .description("Times passive health checks ejected the backend").tag("backend", backend)
-                    .register(registry));
-            this.probesPassed = probes(registry, backend, "pass");
-            this.probesFailed = probes(registry, backend, "fail");
+                    .register(registry)) : null;
+            this.probesPassed = health ? probes(registry, backend, "pass") : null;
+            this.probesFailed = health ? probes(registry, backend, "fail") : null;
         }
 
         private Counter probes(MeterRegistry registry, String backend, String result) {
