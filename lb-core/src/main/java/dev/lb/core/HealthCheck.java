@@ -116,25 +116,25 @@ public final class HealthCheck {
         }
 
         public Builder interval(Duration interval) {
-            this.interval = positive("health check interval", interval);
+            this.interval = Checks.positive("health check interval", interval);
             return this;
         }
 
         /** How long a probe may take, connection included; a probe never outlives it. */
         public Builder timeout(Duration timeout) {
-            this.timeout = positive("health check timeout", timeout);
+            this.timeout = Checks.positive("health check timeout", timeout);
             return this;
         }
 
         /** Consecutive passing probes that bring a down backend back. */
         public Builder rise(int rise) {
-            this.rise = atLeastOne("health check rise", rise);
+            this.rise = Checks.atLeastOne("health check rise", rise);
             return this;
         }
 
         /** Consecutive failing probes that take an up backend down. */
         public Builder fall(int fall) {
-            this.fall = atLeastOne("health check fall", fall);
+            this.fall = Checks.atLeastOne("health check fall", fall);
             return this;
         }
 
@@ -162,20 +162,5 @@ public final class HealthCheck {
         public HealthCheck build() {
             return new HealthCheck(this);
         }
-    }
-
-    static Duration positive(String field, Duration value) {
-        Objects.requireNonNull(value, field);
-        if (value.isZero() || value.isNegative()) {
-            throw new IllegalArgumentException(field + ": " + value + " (expected: > 0)");
-        }
-        return value;
-    }
-
-    static int atLeastOne(String field, int value) {
-        if (value < 1) {
-            throw new IllegalArgumentException(field + ": " + value + " (expected: >= 1)");
-        }
-        return value;
     }
 }

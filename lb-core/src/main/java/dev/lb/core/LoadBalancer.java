@@ -324,7 +324,7 @@ public final class LoadBalancer implements AutoCloseable {
 
         /** Time allowed to open a connection to a backend; default 2s. A timeout answers 504. */
         public Builder connectTimeout(Duration timeout) {
-            this.connectTimeout = positive("connectTimeout", timeout);
+            this.connectTimeout = Checks.positive("connectTimeout", timeout);
             return this;
         }
 
@@ -333,7 +333,7 @@ public final class LoadBalancer implements AutoCloseable {
          * answers 504.
          */
         public Builder responseTimeout(Duration timeout) {
-            this.responseTimeout = positive("responseTimeout", timeout);
+            this.responseTimeout = Checks.positive("responseTimeout", timeout);
             return this;
         }
 
@@ -373,7 +373,7 @@ public final class LoadBalancer implements AutoCloseable {
 
         /** How long {@link LoadBalancer#removeBackend} lets in-flight requests finish; default 30s. */
         public Builder drainTimeout(Duration timeout) {
-            this.drainTimeout = positive("drainTimeout", timeout);
+            this.drainTimeout = Checks.positive("drainTimeout", timeout);
             return this;
         }
 
@@ -397,14 +397,6 @@ public final class LoadBalancer implements AutoCloseable {
             spec.check();
             this.rateLimit = spec;
             return this;
-        }
-
-        private static Duration positive(String field, Duration value) {
-            Objects.requireNonNull(value, field);
-            if (value.isZero() || value.isNegative()) {
-                throw new IllegalArgumentException(field + ": " + value + " (expected: > 0)");
-            }
-            return value;
         }
 
         /**

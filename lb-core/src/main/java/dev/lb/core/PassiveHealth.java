@@ -88,17 +88,17 @@ public final class PassiveHealth {
         }
 
         public Builder consecutiveFailures(int failures) {
-            this.consecutiveFailures = HealthCheck.atLeastOne("passive consecutiveFailures", failures);
+            this.consecutiveFailures = Checks.atLeastOne("passive consecutiveFailures", failures);
             return this;
         }
 
         public Builder baseEjection(Duration time) {
-            this.baseEjection = HealthCheck.positive("passive baseEjection", time);
+            this.baseEjection = Checks.positive("passive baseEjection", time);
             return this;
         }
 
         public Builder maxEjection(Duration time) {
-            this.maxEjection = HealthCheck.positive("passive maxEjection", time);
+            this.maxEjection = Checks.positive("passive maxEjection", time);
             return this;
         }
 
