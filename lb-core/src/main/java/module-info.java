@@ -17,5 +17,10 @@ module dev.lb.core {
     uses dev.lb.api.spi.StrategyProvider;
     provides dev.lb.api.spi.StrategyProvider with
             dev.lb.core.strategy.RoundRobinProvider,
-            dev.lb.core.strategy.LeastConnectionsProvider;
+            dev.lb.core.strategy.LeastConnectionsProvider,
+            dev.lb.core.strategy.WeightedRoundRobinProvider,
+            dev.lb.core.strategy.RandomChoiceProvider,
+            dev.lb.core.strategy.WeightedRandomProvider,
+            dev.lb.core.strategy.PowerOfTwoChoicesProvider,
+            dev.lb.core.strategy.ConsistentHashProvider;
 }

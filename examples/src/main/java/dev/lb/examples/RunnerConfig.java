@@ -29,7 +29,8 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * <p>The YAML keys, all but {@code backends} optional:
  * <pre>{@code
  * lb_port: ":3332"            # ":3332" all interfaces, "127.0.0.1:3332" one host, or 3332; default ":3332"
- * strategy: "round-robin"     # "least-connections" (or "least-connection"), or any plugin name; default round-robin
+ * strategy: "round-robin"     # or least-connections, weighted-round-robin, random, weighted-random, p2c,
+ *                             # consistent-hash (see the README), or any plugin name; default round-robin
  * backends:
  *   - "http://localhost:9001"
  *   - {url: "http://localhost:9002", weight: 3}

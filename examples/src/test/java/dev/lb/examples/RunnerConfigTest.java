@@ -337,9 +337,9 @@ class RunnerConfigTest {
 
     @Test
     void unknownStrategyListsTheKnownOnes() {
-        String message = error("strategy: random\n" + BACKENDS);
+        String message = error("strategy: randomly\n" + BACKENDS);
 
-        assertTrue(message.startsWith("strategy: \"random\" is unknown (expected one of: "), message);
+        assertTrue(message.startsWith("strategy: \"randomly\" is unknown (expected one of: "), message);
         assertTrue(message.contains("failover") && message.contains("round-robin"), message);
     }
 

@@ -17,7 +17,20 @@ class FakeCandidate implements Candidate {
     final AtomicInteger inFlight = new AtomicInteger();
 
     FakeCandidate(int port) {
-        this.backend = Backend.of("http://127.0.0.1:" + port);
+        this(port, 1);
+    }
+
+    FakeCandidate(int port, int weight) {
+        this.backend = Backend.of("http://127.0.0.1:" + port, weight);
+    }
+
+    /** One candidate per weight, on ports 9001, 9002, ... */
+    static List<Candidate> weighted(int... weights) {
+        List<Candidate> pool = new ArrayList<>();
+        for (int i = 0; i < weights.length; i++) {
+            pool.add(new FakeCandidate(9001 + i, weights[i]));
+        }
+        return List.copyOf(pool);
     }
 
     static List<Candidate> pool(int size) {

@@ -133,4 +133,27 @@ class LeastConnectionsTest {
         assertEquals(pool.get(2).backend(), strategy.pick(pool, FakeCandidate.REQUEST).backend());
         assertTrue(pool.stream().allMatch(c -> c.inFlight() == 2));
     }
+
+    @Test
+    void aHeavierBackendCarriesMoreRequestsInProportionToItsWeight() {
+        List<Candidate> weighted = FakeCandidate.weighted(3, 1, 1);
+        for (int i = 0; i < 500; i++) {
+            strategy.pick(weighted, FakeCandidate.REQUEST); // held: the load builds
+        }
+        assertEquals(List.of(300, 100, 100), weighted.stream().map(Candidate::inFlight).collect(Collectors.toList()));
+    }
+
+    @Test
+    void idleBackendsSendTheFirstRequestToTheHeaviest() {
+        List<Candidate> weighted = FakeCandidate.weighted(1, 4, 1);
+        assertEquals(weighted.get(1).backend(), strategy.pick(weighted, FakeCandidate.REQUEST).backend());
+    }
+
+    @Test
+    void aLightBackendWithFewRequestsCanStillBeBusierThanAHeavyOne() {
+        List<Candidate> weighted = FakeCandidate.weighted(1, 10);
+        ((FakeCandidate) weighted.get(0)).inFlight.set(2);  // (2 + 1) / 1 = 3
+        ((FakeCandidate) weighted.get(1)).inFlight.set(15); // (15 + 1) / 10 = 1.6
+        assertEquals(weighted.get(1).backend(), strategy.pick(weighted, FakeCandidate.REQUEST).backend());
+    }
 }

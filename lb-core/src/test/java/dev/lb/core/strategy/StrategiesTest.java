@@ -20,6 +20,11 @@ class StrategiesTest {
         assertInstanceOf(LeastConnections.class, Strategies.named("least-connections"));
         assertInstanceOf(LeastConnections.class, Strategies.named("least-connection"));
         assertInstanceOf(LeastConnections.class, Strategies.named(" Least-Connections "));
+        assertInstanceOf(WeightedRoundRobin.class, Strategies.named("weighted-round-robin"));
+        assertInstanceOf(RandomChoice.class, Strategies.named("random"));
+        assertInstanceOf(WeightedRandom.class, Strategies.named("weighted-random"));
+        assertInstanceOf(PowerOfTwoChoices.class, Strategies.named("p2c"));
+        assertInstanceOf(ConsistentHash.class, Strategies.named("consistent-hash"));
     }
 
     @Test
@@ -32,7 +37,8 @@ class StrategiesTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Strategies.named("fastest"));
         assertTrue(e.getMessage().startsWith("strategy: \"fastest\" is unknown (expected one of: "), e.getMessage());
-        assertTrue(e.getMessage().contains("least-connection, least-connections, round-robin"), e.getMessage());
+        assertTrue(e.getMessage().contains("consistent-hash, least-connection, least-connections, p2c, random, round-robin, "
+                + "weighted-random, weighted-round-robin)"), e.getMessage());
     }
 
     @Test

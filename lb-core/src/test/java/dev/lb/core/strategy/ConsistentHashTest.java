@@ -1,0 +1,109 @@
+package dev.lb.core.strategy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lb.api.Backend;
+import dev.lb.api.spi.Candidate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConsistentHashTest {
+    private static final int CLIENTS = 20_000;
+    private final ConsistentHash strategy = new ConsistentHash();
+
+    @Test
+    void aClientSticksToOneBackend() {
+        List<Candidate> pool = FakeCandidate.pool(4);
+        for (int client = 0; client < 200; client++) {
+            Backend first = pick(pool, client);
+            for (int again = 0; again < 5; again++) {
+                assertEquals(first, pick(pool, client), "client " + client);
+            }
+        }
+    }
+
+    @Test
+    void theClientPortDoesNotMatterOnlyItsAddress() {
+        List<Candidate> pool = FakeCandidate.pool(4);
+        Backend first = strategy.pick(pool, StrategyKit.request(7)).backend();
+        for (int i = 0; i < 20; i++) {
+            assertEquals(first, strategy.pick(pool, StrategyKit.request(7)).backend());
+        }
+    }
+
+    @Test
+    void clientsSpreadEvenlyOverEqualBackends() {
+        List<Candidate> pool = FakeCandidate.pool(5);
+        Map<Backend, Integer> share = assign(pool);
+        for (Candidate candidate : pool) {
+            int got = share.getOrDefault(candidate.backend(), 0);
+            assertTrue(Math.abs(got - CLIENTS / 5) <= CLIENTS / 5 * 0.08, candidate.backend() + " got " + got);
+        }
+    }
+
+    @Test
+    void clientsSplitByWeight() {
+        List<Candidate> pool = FakeCandidate.weighted(1, 3);
+        Map<Backend, Integer> share = assign(pool);
+        int light = share.get(pool.get(0).backend());
+        assertTrue(Math.abs(light - CLIENTS / 4) <= CLIENTS / 4 * 0.08, "weight 1 got " + light + " of " + CLIENTS);
+    }
+
+    @Test
+    void removingOneOfTenBackendsMovesOnlyItsOwnClients() {
+        List<Candidate> pool = FakeCandidate.pool(10);
+        Backend[] before = new Backend[CLIENTS];
+        for (int client = 0; client < CLIENTS; client++) {
+            before[client] = pick(pool, client);
+        }
+        List<Candidate> withoutFourth = new ArrayList<>(pool);
+        Candidate gone = withoutFourth.remove(3);
+        withoutFourth = List.copyOf(withoutFourth);
+        int moved = 0;
+        for (int client = 0; client < CLIENTS; client++) {
+            Backend after = pick(withoutFourth, client);
+            if (!after.equals(before[client])) {
+                moved++;
+                assertEquals(gone.backend(), before[client], "client " + client + " moved off a backend still up");
+            }
+        }
+        assertTrue(moved <= CLIENTS / 10 * 1.1, moved + " of " + CLIENTS + " clients moved (expected: about 1/10)");
+    }
+
+    @Test
+    void whenTheBackendComesBackItsClientsReturn() {
+        List<Candidate> pool = FakeCandidate.pool(3);
+        List<Candidate> withoutFirst = List.of(pool.get(1), pool.get(2));
+        for (int client = 0; client < 1_000; client++) {
+            Backend usual = pick(pool, client);
+            Backend meanwhile = pick(withoutFirst, client);
+            assertNotEquals(pool.get(0).backend(), meanwhile);
+            assertEquals(usual, pick(pool, client), "client " + client);
+        }
+    }
+
+    @Test
+    void equalBackendsWrittenDifferentlyHashAlike() {
+        assertEquals(ConsistentHash.hash(Backend.of("http://A:80/").uri().toString()),
+                ConsistentHash.hash(Backend.of("http://a").uri().toString()));
+    }
+
+    private Map<Backend, Integer> assign(List<Candidate> pool) {
+        Map<Backend, Integer> share = new HashMap<>();
+        for (int client = 0; client < CLIENTS; client++) {
+            share.merge(pick(pool, client), 1, Integer::sum);
+        }
+        return share;
+    }
+
+    private Backend pick(List<Candidate> pool, int client) {
+        Backend backend = strategy.pick(pool, StrategyKit.request(client)).backend();
+        ((FakeCandidate) pool.stream().filter(c -> c.backend().equals(backend)).findFirst().orElseThrow()).release();
+        return backend;
+    }
+}
