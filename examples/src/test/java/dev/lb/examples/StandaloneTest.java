@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -185,21 +187,25 @@ class StandaloneTest {
 
     @Test
     void passiveSettingsReachTheLoadBalancer() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closedPort = socket.getLocalPort();
-        }
-
+        // A backend that answers 500: with eject_on_5xx and one failure it is out after its first answer.
+        HttpServer failing = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        failing.createContext("/", exchange -> {
+            exchange.sendResponseHeaders(500, -1);
+            exchange.close();
+        });
+        failing.start();
         List<Integer> statuses = new ArrayList<>();
         try (Standalone.Running running = start("health_check: {enabled: false}\npassive:\n"
-                + "  consecutive_failures: 1\nbackends:\n  - http://127.0.0.1:" + closedPort + "\n  - "
-                + url(first) + "\n")) {
+                + "  consecutive_failures: 1\n  eject_on_5xx: true\nbackends:\n  - http://127.0.0.1:"
+                + failing.getAddress().getPort() + "\n  - " + url(first) + "\n")) {
             for (int i = 0; i < 6; i++) {
                 statuses.add(get(running, "/").statusCode());
             }
+        } finally {
+            failing.stop(0);
         }
 
-        assertEquals(List.of(502, 200, 200, 200, 200, 200), statuses, "ejected after its first failure");
+        assertEquals(List.of(500, 200, 200, 200, 200, 200), statuses, "ejected after its first failure");
     }
 
     @Test

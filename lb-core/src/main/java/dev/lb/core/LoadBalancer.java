@@ -23,7 +23,9 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.HashSet;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -59,12 +61,13 @@ public final class LoadBalancer implements AutoCloseable {
     private final PassiveHealth passive;
     private final Duration drainTimeout;
     private final RateLimitGate rateLimit; // null: no rate limiting
+    private final int maxAttempts;
     private final ReentrantLock listenersLock = new ReentrantLock();
     private volatile RequestListener[] requestListeners = new RequestListener[0];
     private volatile boolean closed;
 
     private LoadBalancer(Balancer balancer, Forwarder forwarder, Scheduler scheduler, HealthMonitor monitor,
-                         PassiveHealth passive, Duration drainTimeout, RateLimitGate rateLimit) {
+                         PassiveHealth passive, Duration drainTimeout, RateLimitGate rateLimit, int maxAttempts) {
         this.balancer = balancer;
         this.forwarder = forwarder;
         this.scheduler = scheduler;
@@ -72,6 +75,7 @@ public final class LoadBalancer implements AutoCloseable {
         this.passive = passive;
         this.drainTimeout = drainTimeout;
         this.rateLimit = rateLimit;
+        this.maxAttempts = maxAttempts;
     }
 
     /** A builder with the defaults: {@code round-robin}, connect timeout 2s, response timeout 30s. */
@@ -80,7 +84,9 @@ public final class LoadBalancer implements AutoCloseable {
     }
 
     /**
-     * Proxies one exchange: picks a backend, forwards the request, relays the response. Answers {@code 503} with
+     * Proxies one exchange: picks a backend, forwards the request, relays the response. A request that reached no
+     * backend (connection refused or connect timeout, no byte sent) is tried on another backend, up to
+     * {@link Builder#maxAttempts} backends in all. Answers {@code 503} with
      * {@code Retry-After} at once when no backend is eligible or the load balancer is closed, {@code 502} when
      * the backend cannot be reached or breaks the exchange, {@code 504} when it does not answer in time.
      * With rate limiting on, a client over its limit gets {@code 429} before any backend is picked.
@@ -106,20 +112,53 @@ public final class LoadBalancer implements AutoCloseable {
             completed(exchange, null, 503, start, exchange.respondText(503, reason, balancer.retryAfterSeconds()));
             return;
         }
+        Outcome outcome = attempt(exchange, lease, maxAttempts > 1 && balancer.eligibleCount() > 1, start);
+        if (!outcome.answered()) {
+            retry(exchange, lease, outcome, start);
+        }
+    }
+
+    /** Tries backends not yet tried until one answers or attempts run out; only requests that reached none. */
+    private void retry(Exchange exchange, MemberLease failed, Outcome failure, long start) throws IOException {
+        Set<Member> tried = new HashSet<>();
+        MemberLease last = failed;
+        Outcome outcome = failure;
+        while (!outcome.answered()) {
+            tried.add(last.member());
+            MemberLease next = balancer.pickAnother(exchange, tried);
+            if (next == null) { // the pool changed meanwhile: answer with the failure after all
+                completed(exchange, last.backend(), outcome.status(), start,
+                        exchange.respondText(outcome.status(), outcome.message(), 0));
+                return;
+            }
+            log.atDebug().setMessage("retrying on another backend").addKeyValue("failed", last.backend())
+                    .addKeyValue("next", next.backend()).addKeyValue("detail", outcome.detail()).log();
+            tried.add(next.member());
+            boolean mayRetry = tried.size() < maxAttempts && balancer.hasAnother(tried);
+            outcome = attempt(exchange, next, mayRetry, start);
+            last = next;
+        }
+    }
+
+    /** One forwarding attempt on the leased backend; tells listeners unless it was left unanswered for a retry. */
+    private Outcome attempt(Exchange exchange, MemberLease lease, boolean mayRetry, long start) throws IOException {
         Outcome outcome = null;
         try {
-            outcome = forwarder.forward(exchange, lease.backend());
+            outcome = forwarder.forward(exchange, lease.backend(), mayRetry);
             if (outcome.failure() != Outcome.Failure.NONE) {
                 log.atDebug().setMessage("request failed").addKeyValue("backend", lease.backend())
                         .addKeyValue("status", outcome.status()).addKeyValue("failure", outcome.failure())
                         .addKeyValue("detail", outcome.detail()).log();
             }
             feedBack(lease.member(), outcome);
+            return outcome;
         } finally {
             lease.release();
-            completed(exchange, outcome != null && outcome.failure() == Outcome.Failure.BAD_REQUEST ? null
-                    : lease.backend(), outcome == null ? 0 : outcome.status(), start,
-                    outcome == null ? 0 : outcome.bytes());
+            if (outcome == null || outcome.answered()) {
+                completed(exchange, outcome != null && outcome.failure() == Outcome.Failure.BAD_REQUEST ? null
+                        : lease.backend(), outcome == null ? 0 : outcome.status(), start,
+                        outcome == null ? 0 : outcome.bytes());
+            }
         }
     }
 
@@ -268,6 +307,7 @@ public final class LoadBalancer implements AutoCloseable {
         private boolean panic;
         private BackendListener listener = new BackendListener() { };
         private Duration drainTimeout = Duration.ofSeconds(30);
+        private int maxAttempts = 2;
         private Scheduler scheduler;
         private RateLimitSpec rateLimit;
 
@@ -371,6 +411,16 @@ public final class LoadBalancer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How many backends a request may be tried on, in total; default 2. Only a request that reached no backend
+         * is tried again (connection refused or connect timeout, no byte sent), on a backend not yet tried, for
+         * any method; 1 turns retries off.
+         */
+        public Builder maxAttempts(int attempts) {
+            this.maxAttempts = Checks.atLeastOne("maxAttempts", attempts);
+            return this;
+        }
+
         /** How long {@link LoadBalancer#removeBackend} lets in-flight requests finish; default 30s. */
         public Builder drainTimeout(Duration timeout) {
             this.drainTimeout = Checks.positive("drainTimeout", timeout);
@@ -428,7 +478,7 @@ public final class LoadBalancer implements AutoCloseable {
                     .addKeyValue("backends", backends.keySet()).addKeyValue("connect_timeout", connectTimeout)
                     .addKeyValue("response_timeout", responseTimeout).log();
             return new LoadBalancer(balancer, forwarder, time, monitor, passiveHealth, drainTimeout,
-                    rateLimit == null ? null : rateLimit.gate());
+                    rateLimit == null ? null : rateLimit.gate(), maxAttempts);
         }
 
         private static void awaitFirstRound(CompletableFuture<Void> firstRound, Duration probeTimeout) {

@@ -393,10 +393,12 @@ class HealthIntegrationTest {
     @Test
     void noLbThreadSurvivesClose() throws Exception {
         SwitchableBackend a = backend("a");
-        serve(LoadBalancer.builder().backend(closedPortUrl()).backend(a.url())
+        String dead = closedPortUrl();
+        serve(LoadBalancer.builder().backend(dead).backend(a.url())
                 .healthCheck(h -> h.path("/health").interval(INTERVAL).fall(1_000))
                 .passiveHealth(p -> p.consecutiveFailures(1)));
-        assertEquals(502, get("/").statusCode()); // ejected: its return is scheduled 30s from now
+        assertEquals(200, get("/").statusCode()); // refused by the dead one, retried on a
+        assertEquals(Status.EJECTED, status(dead), "its return is scheduled 30s from now");
         assertEquals(200, get("/").statusCode());
         await("a is probed", DEADLINE, () -> a.probes() > 0);
         await("timers run on lb-health-0", DEADLINE, () -> !liveThreads("lb-health-0").isEmpty());

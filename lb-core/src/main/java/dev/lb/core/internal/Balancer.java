@@ -13,6 +13,7 @@ import dev.lb.core.PassiveHealth;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -124,6 +125,43 @@ public final class Balancer {
         }
         strategyFailed("returned " + lease + " instead of a lease from Candidate.acquire()", null);
         return fallback(candidates);
+    }
+
+    /**
+     * Leases a backend other than those already {@code tried} for this request, or returns {@code null} when no
+     * other is eligible. Used to retry a request that reached no backend.
+     */
+    public MemberLease pickAnother(RequestInfo request, Set<Member> tried) {
+        List<Candidate> others = new ArrayList<>();
+        for (Candidate candidate : snapshot.eligible) {
+            if (!tried.contains(candidate)) {
+                others.add(candidate);
+            }
+        }
+        if (others.isEmpty()) {
+            return null;
+        }
+        List<Candidate> candidates = List.copyOf(others);
+        try {
+            Lease lease = strategy.pick(candidates, request);
+            if (lease instanceof MemberLease) {
+                return (MemberLease) lease;
+            }
+            strategyFailed("returned " + lease + " instead of a lease from Candidate.acquire()", null);
+        } catch (RuntimeException e) {
+            strategyFailed(e.toString(), e);
+        }
+        return fallback(candidates);
+    }
+
+    /** Whether some eligible backend is not among {@code tried}. */
+    public boolean hasAnother(Set<Member> tried) {
+        for (Candidate candidate : snapshot.eligible) {
+            if (!tried.contains(candidate)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private MemberLease fallback(List<Candidate> candidates) {

@@ -55,7 +55,7 @@ public final class JdkForwarder implements Forwarder {
     }
 
     @Override
-    public Outcome forward(Exchange exchange, Backend backend) throws IOException {
+    public Outcome forward(Exchange exchange, Backend backend, boolean mayRetry) throws IOException {
         RequestBodyPublisher body;
         HttpRequest request;
         try {
@@ -64,7 +64,7 @@ public final class JdkForwarder implements Forwarder {
             request = request(exchange, backend, body);
         } catch (IllegalArgumentException e) {
             long bytes = exchange.respondText(400, "bad request: " + e.getMessage(), 0);
-            return new Outcome(400, Outcome.Failure.BAD_REQUEST, e.getMessage(), bytes);
+            return new Outcome(400, Outcome.Failure.BAD_REQUEST, e.getMessage(), bytes, null);
         }
         CompletableFuture<HttpResponse<InputStream>> pending =
                 client.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
@@ -75,7 +75,8 @@ public final class JdkForwarder implements Forwarder {
         try {
             response = pending.get();
         } catch (ExecutionException | CompletionException e) {
-            return answerFailure(exchange, e.getCause() != null ? e.getCause() : e);
+            boolean nothingSent = body == null || body.untouched();
+            return answerFailure(exchange, e.getCause() != null ? e.getCause() : e, mayRetry && nothingSent);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             pending.cancel(true);
@@ -169,7 +170,9 @@ public final class JdkForwarder implements Forwarder {
         return value;
     }
 
-    private static Outcome answerFailure(Exchange exchange, Throwable failure) throws IOException {
+    /** Answers a failed attempt, or, for a connect failure the caller may retry elsewhere, leaves it unanswered. */
+    private static Outcome answerFailure(Exchange exchange, Throwable failure, boolean mayRetry)
+            throws IOException {
         int status;
         Outcome.Failure kind;
         String message;
@@ -190,8 +193,11 @@ public final class JdkForwarder implements Forwarder {
             kind = Outcome.Failure.BACKEND;
             message = "bad gateway: the backend failed to answer";
         }
+        if (kind == Outcome.Failure.CONNECT && mayRetry) {
+            return new Outcome(status, kind, String.valueOf(failure), 0, message);
+        }
         long bytes = exchange.respondText(status, message, 0);
-        return new Outcome(status, kind, String.valueOf(failure), bytes);
+        return new Outcome(status, kind, String.valueOf(failure), bytes, null);
     }
 
     private static Outcome relay(Exchange exchange, HttpResponse<InputStream> response) throws IOException {
