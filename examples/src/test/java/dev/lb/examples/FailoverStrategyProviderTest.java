@@ -14,31 +14,11 @@ import dev.lb.core.strategy.Strategies;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class FailoverStrategyProviderTest {
-    private static final RequestInfo GET = new RequestInfo() {
-        @Override
-        public String method() {
-            return "GET";
-        }
-
-        @Override
-        public String target() {
-            return "/";
-        }
-
-        @Override
-        public Optional<String> header(String name) {
-            return Optional.empty();
-        }
-
-        @Override
-        public InetSocketAddress remoteAddress() {
-            return new InetSocketAddress("127.0.0.1", 50_000);
-        }
-    };
+    private static final RequestInfo GET =
+            RequestInfo.of("GET", "/", new InetSocketAddress("127.0.0.1", 50_000), Map.of());
 
     /** A candidate that counts its acquisitions. */
     private static final class Counting implements Candidate {

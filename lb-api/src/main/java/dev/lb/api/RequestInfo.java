@@ -2,6 +2,7 @@ package dev.lb.api;
 
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -28,4 +29,14 @@ public interface RequestInfo {
 
     /** The address of the connection's peer (the client, or the proxy in front of us). */
     InetSocketAddress remoteAddress();
+
+    /**
+     * A request view built from values, for testing a strategy or a key function without a server.
+     *
+     * @param headers header values by name, each list in the order received; names compared case-insensitively
+     */
+    static RequestInfo of(String method, String target, InetSocketAddress remoteAddress,
+                          Map<String, List<String>> headers) {
+        return new SimpleRequestInfo(method, target, remoteAddress, headers);
+    }
 }

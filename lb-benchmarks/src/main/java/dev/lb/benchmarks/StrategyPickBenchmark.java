@@ -10,7 +10,7 @@ import dev.lb.core.strategy.Strategies;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -60,7 +60,7 @@ public class StrategyPickBenchmark {
                 scheduler, new BackendListener() { });
         requests = new RequestInfo[256];
         for (int i = 0; i < requests.length; i++) {
-            requests[i] = request(new InetSocketAddress("192.168.1." + i % 255, 40000));
+            requests[i] = RequestInfo.of("GET", "/", new InetSocketAddress("192.168.1." + i % 255, 40000), Map.of());
         }
     }
 
@@ -86,29 +86,5 @@ public class StrategyPickBenchmark {
     @Threads(2)
     public Backend contended(Client client) {
         return pick(client);
-    }
-
-    private static RequestInfo request(InetSocketAddress from) {
-        return new RequestInfo() {
-            @Override
-            public String method() {
-                return "GET";
-            }
-
-            @Override
-            public String target() {
-                return "/";
-            }
-
-            @Override
-            public Optional<String> header(String name) {
-                return Optional.empty();
-            }
-
-            @Override
-            public InetSocketAddress remoteAddress() {
-                return from;
-            }
-        };
     }
 }

@@ -8,9 +8,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -21,42 +21,15 @@ class ClientKeysTest {
 
     /** A request from {@code peer} with header lines given as name, value, name, value... */
     static RequestInfo request(String peer, String... headerLines) {
-        return new RequestInfo() {
-            @Override
-            public String method() {
-                return "GET";
-            }
-
-            @Override
-            public String target() {
-                return "/";
-            }
-
-            @Override
-            public Optional<String> header(String name) {
-                return headers(name).stream().findFirst();
-            }
-
-            @Override
-            public List<String> headers(String name) {
-                List<String> values = new ArrayList<>();
-                for (int i = 0; i < headerLines.length; i += 2) {
-                    if (headerLines[i].equalsIgnoreCase(name)) {
-                        values.add(headerLines[i + 1]);
-                    }
-                }
-                return values;
-            }
-
-            @Override
-            public InetSocketAddress remoteAddress() {
-                try {
-                    return new InetSocketAddress(InetAddress.getByName(peer), 50_000);
-                } catch (UnknownHostException e) {
-                    throw new AssertionError(e);
-                }
-            }
-        };
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        for (int i = 0; i < headerLines.length; i += 2) {
+            headers.computeIfAbsent(headerLines[i], name -> new ArrayList<>()).add(headerLines[i + 1]);
+        }
+        try {
+            return RequestInfo.of("GET", "/", new InetSocketAddress(InetAddress.getByName(peer), 50_000), headers);
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test

@@ -12,7 +12,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -332,27 +331,7 @@ public final class StrategyKit {
     static RequestInfo request(int n) {
         InetSocketAddress remote = new InetSocketAddress(
                 "172." + (16 + ((n >>> 16) & 0x0f)) + "." + ((n >>> 8) & 0xff) + "." + (n & 0xff), 40_000);
-        return new RequestInfo() {
-            @Override
-            public String method() {
-                return "GET";
-            }
-
-            @Override
-            public String target() {
-                return "/kit/" + n;
-            }
-
-            @Override
-            public Optional<String> header(String name) {
-                return Optional.empty();
-            }
-
-            @Override
-            public InetSocketAddress remoteAddress() {
-                return remote;
-            }
-        };
+        return RequestInfo.of("GET", "/kit/" + n, remote, Map.of());
     }
 
     /** A candidate that counts in flight like the balancer's and remembers the leases it issued. */
