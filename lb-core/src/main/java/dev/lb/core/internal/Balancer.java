@@ -110,21 +110,7 @@ public final class Balancer {
     public MemberLease pick(RequestInfo request) {
         Snapshot current = snapshot;
         List<Candidate> candidates = current.eligible.isEmpty() ? current.panicCandidates : current.eligible;
-        if (candidates.isEmpty()) {
-            return null;
-        }
-        Lease lease;
-        try {
-            lease = strategy.pick(candidates, request);
-        } catch (RuntimeException e) {
-            strategyFailed(e.toString(), e);
-            return fallback(candidates);
-        }
-        if (lease instanceof MemberLease) {
-            return (MemberLease) lease;
-        }
-        strategyFailed("returned " + lease + " instead of a lease from Candidate.acquire()", null);
-        return fallback(candidates);
+        return candidates.isEmpty() ? null : choose(candidates, request);
     }
 
     /**
@@ -138,20 +124,7 @@ public final class Balancer {
                 others.add(candidate);
             }
         }
-        if (others.isEmpty()) {
-            return null;
-        }
-        List<Candidate> candidates = List.copyOf(others);
-        try {
-            Lease lease = strategy.pick(candidates, request);
-            if (lease instanceof MemberLease) {
-                return (MemberLease) lease;
-            }
-            strategyFailed("returned " + lease + " instead of a lease from Candidate.acquire()", null);
-        } catch (RuntimeException e) {
-            strategyFailed(e.toString(), e);
-        }
-        return fallback(candidates);
+        return others.isEmpty() ? null : choose(List.copyOf(others), request);
     }
 
     /** Whether some eligible backend is not among {@code tried}. */
@@ -162,6 +135,22 @@ public final class Balancer {
             }
         }
         return false;
+    }
+
+    /** Asks the strategy; one that throws or forges a lease is contained by {@link #fallback}. */
+    private MemberLease choose(List<Candidate> candidates, RequestInfo request) {
+        Lease lease;
+        try {
+            lease = strategy.pick(candidates, request);
+        } catch (RuntimeException e) {
+            strategyFailed(e.toString(), e);
+            return fallback(candidates);
+        }
+        if (lease instanceof MemberLease) {
+            return (MemberLease) lease;
+        }
+        strategyFailed("returned " + lease + " instead of a lease from Candidate.acquire()", null);
+        return fallback(candidates);
     }
 
     private MemberLease fallback(List<Candidate> candidates) {
