@@ -11,6 +11,7 @@ import dev.lb.core.internal.Member;
 import dev.lb.core.internal.MemberLease;
 import dev.lb.core.internal.Scheduler;
 import dev.lb.core.internal.ThreadScheduler;
+import dev.lb.core.proxy.Attempt;
 import dev.lb.core.proxy.Forwarder;
 import dev.lb.core.proxy.JdkForwarder;
 import dev.lb.core.proxy.Outcome;
@@ -144,7 +145,8 @@ public final class LoadBalancer implements AutoCloseable {
     private Outcome attempt(Exchange exchange, MemberLease lease, boolean mayRetry, long start) throws IOException {
         Outcome outcome = null;
         try {
-            outcome = forwarder.forward(exchange, lease.backend(), mayRetry);
+            outcome = forwarder.forward(exchange, lease.backend(),
+                    mayRetry ? new Attempt(true, false, Set.of(), Long.MAX_VALUE) : Attempt.FINAL);
             if (outcome.failure() != Outcome.Failure.NONE) {
                 log.atDebug().setMessage("request failed").addKeyValue("backend", lease.backend())
                         .addKeyValue("status", outcome.status()).addKeyValue("failure", outcome.failure())

@@ -15,12 +15,12 @@ public interface Forwarder extends AutoCloseable {
     /**
      * Forwards the exchange.
      *
-     * @param mayRetry whether the caller could try another backend: then a failure to connect, when no byte of
-     *                 the request was sent, is returned unanswered ({@link Outcome#answered()} false)
+     * @param attempt which failures the caller would retry elsewhere (those are returned unanswered), and the
+     *                request's deadline
      * @return what happened, for the decision logic
      * @throws IOException when the response to the client could not be completed; the host drops the connection
      */
-    Outcome forward(Exchange exchange, Backend backend, boolean mayRetry) throws IOException;
+    Outcome forward(Exchange exchange, Backend backend, Attempt attempt) throws IOException;
 
     /**
      * Sends a health probe: a {@code GET} of {@code uri}, its body discarded.

@@ -55,34 +55,59 @@ public final class JdkForwarder implements Forwarder {
     }
 
     @Override
-    public Outcome forward(Exchange exchange, Backend backend, boolean mayRetry) throws IOException {
+    public Outcome forward(Exchange exchange, Backend backend, Attempt attempt) throws IOException {
         RequestBodyPublisher body;
         HttpRequest request;
         try {
             long length = requestBodyLength(exchange.requestHeaders());
             body = length == 0 ? null : new RequestBodyPublisher(exchange.requestBody(), length);
-            request = request(exchange, backend, body);
+            request = request(exchange, backend, body, attempt);
         } catch (IllegalArgumentException e) {
             long bytes = exchange.respondText(400, "bad request: " + e.getMessage(), 0);
-            return new Outcome(400, Outcome.Failure.BAD_REQUEST, e.getMessage(), bytes, null);
+            return Outcome.answered(400, Outcome.Failure.BAD_REQUEST, e.getMessage(), bytes);
         }
         CompletableFuture<HttpResponse<InputStream>> pending =
                 client.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
         if (body != null) {
-            body.pump(pending);
+            try {
+                body.pump(pending);
+            } catch (ClientBodyException e) {
+                pending.cancel(true);
+                long bytes = exchange.respondText(e.status(), e.getMessage(), 0);
+                return Outcome.answered(e.status(), Outcome.Failure.BAD_REQUEST, e.getMessage(), bytes);
+            }
         }
         HttpResponse<InputStream> response;
         try {
             response = pending.get();
         } catch (ExecutionException | CompletionException e) {
-            boolean nothingSent = body == null || body.untouched();
-            return answerFailure(exchange, e.getCause() != null ? e.getCause() : e, mayRetry && nothingSent);
+            return answerFailure(exchange, e.getCause() != null ? e.getCause() : e, attempt);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             pending.cancel(true);
             throw new IOException("interrupted while waiting for " + backend, e);
         }
-        return relay(exchange, response);
+        long retryAfter = retryAfter(response);
+        if (attempt.retryStatuses().contains(response.statusCode())) {
+            response.body().close();
+            return Outcome.unanswered(response.statusCode(), Outcome.Failure.NONE,
+                    "answered " + response.statusCode(), "the backend answered " + response.statusCode(),
+                    retryAfter);
+        }
+        return relay(exchange, response, retryAfter);
+    }
+
+    /** A 429 or 503's {@code Retry-After} in seconds, or -1 when absent, unparseable or a date. */
+    private static long retryAfter(HttpResponse<?> response) {
+        if (response.statusCode() != 429 && response.statusCode() != 503) {
+            return -1;
+        }
+        try {
+            return response.headers().firstValue("retry-after").map(String::strip).map(Long::parseLong)
+                    .filter(seconds -> seconds >= 0).orElse(-1L);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     /** The request body's length: its Content-Length, -1 when chunked, 0 when the request has no body. */
@@ -115,13 +140,13 @@ public final class JdkForwarder implements Forwarder {
         throw new IllegalArgumentException("Content-Length: " + contentLength + " (expected: a non-negative integer)");
     }
 
-    private HttpRequest request(Exchange exchange, Backend backend, RequestBodyPublisher body) {
+    private HttpRequest request(Exchange exchange, Backend backend, RequestBodyPublisher body, Attempt attempt) {
         String target = exchange.target();
         if (!target.startsWith("/")) {
             throw new IllegalArgumentException("request target " + target + " (expected: a path starting with /)");
         }
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(backend.uri() + target))
-                .timeout(responseTimeout);
+                .timeout(timeout(attempt));
         String method = exchange.method();
         // method(m, noBody()) adds "Content-Length: 0" the client never sent; GET() and DELETE() add nothing.
         if (body == null && method.equals("GET")) {
@@ -159,6 +184,12 @@ public final class JdkForwarder implements Forwarder {
         return builder.build();
     }
 
+    /** The response timeout, or less when the request's deadline comes first. */
+    private Duration timeout(Attempt attempt) {
+        long remaining = attempt.remainingNanos();
+        return remaining < responseTimeout.toNanos() ? Duration.ofNanos(Math.max(1, remaining)) : responseTimeout;
+    }
+
     /** The JDK client writes header values as US-ASCII, so any other byte would reach the backend as '?'. */
     private static String asciiOnly(String name, String value) {
         for (int i = 0; i < value.length(); i++) {
@@ -170,8 +201,8 @@ public final class JdkForwarder implements Forwarder {
         return value;
     }
 
-    /** Answers a failed attempt, or, for a connect failure the caller may retry elsewhere, leaves it unanswered. */
-    private static Outcome answerFailure(Exchange exchange, Throwable failure, boolean mayRetry)
+    /** Answers a failed attempt, or leaves it unanswered when the caller would retry that kind of failure. */
+    private static Outcome answerFailure(Exchange exchange, Throwable failure, Attempt attempt)
             throws IOException {
         int status;
         Outcome.Failure kind;
@@ -193,14 +224,16 @@ public final class JdkForwarder implements Forwarder {
             kind = Outcome.Failure.BACKEND;
             message = "bad gateway: the backend failed to answer";
         }
-        if (kind == Outcome.Failure.CONNECT && mayRetry) {
-            return new Outcome(status, kind, String.valueOf(failure), 0, message);
+        if (kind == Outcome.Failure.CONNECT && attempt.retryUnsent()
+                || kind == Outcome.Failure.BACKEND && attempt.retrySent()) {
+            return Outcome.unanswered(status, kind, String.valueOf(failure), message, -1);
         }
         long bytes = exchange.respondText(status, message, 0);
-        return new Outcome(status, kind, String.valueOf(failure), bytes, null);
+        return Outcome.answered(status, kind, String.valueOf(failure), bytes);
     }
 
-    private static Outcome relay(Exchange exchange, HttpResponse<InputStream> response) throws IOException {
+    private static Outcome relay(Exchange exchange, HttpResponse<InputStream> response, long retryAfter)
+            throws IOException {
         int status = response.statusCode();
         HttpHeaders headers = response.headers();
         long length = headers.firstValueAsLong("content-length").orElse(-1);
@@ -213,7 +246,7 @@ public final class JdkForwarder implements Forwarder {
             }
             out.close();
         }
-        return Outcome.delivered(status, bytes);
+        return Outcome.delivered(status, bytes, retryAfter);
     }
 
     private static Map<String, List<String>> responseHeaders(Map<String, List<String>> received) {

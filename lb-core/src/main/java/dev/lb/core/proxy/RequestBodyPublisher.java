@@ -139,16 +139,6 @@ final class RequestBodyPublisher implements HttpRequest.BodyPublisher {
         }
     }
 
-    /** Whether no byte of the body has been read yet, so the request can still go elsewhere whole. */
-    boolean untouched() {
-        lock.lock();
-        try {
-            return !consumed;
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** Waits until the current subscriber wants data; null when the pump should stop. */
     private Flow.Subscriber<? super ByteBuffer> awaitDemand() {
         lock.lock();
