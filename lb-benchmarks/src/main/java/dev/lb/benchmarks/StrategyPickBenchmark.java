@@ -57,7 +57,7 @@ public class StrategyPickBenchmark {
         }
         scheduler = new ThreadScheduler();
         balancer = new Balancer(Strategies.named(strategy), pool, null, PassiveHealth.builder().build(), false,
-                scheduler, new BackendListener() { });
+                Integer.MAX_VALUE, scheduler, new BackendListener() { });
         requests = new RequestInfo[256];
         for (int i = 0; i < requests.length; i++) {
             requests[i] = RequestInfo.of("GET", "/", new InetSocketAddress("192.168.1." + i % 255, 40000), Map.of());

@@ -9,6 +9,7 @@ import dev.lb.core.health.HealthMonitor;
 import dev.lb.core.internal.Balancer;
 import dev.lb.core.internal.Member;
 import dev.lb.core.internal.MemberLease;
+import dev.lb.core.internal.RetryBudget;
 import dev.lb.core.internal.Scheduler;
 import dev.lb.core.internal.ThreadScheduler;
 import dev.lb.core.proxy.Attempt;
@@ -31,6 +32,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -62,21 +64,33 @@ public final class LoadBalancer implements AutoCloseable {
     private final PassiveHealth passive;
     private final Duration drainTimeout;
     private final RateLimitGate rateLimit; // null: no rate limiting
-    private final int maxAttempts;
+    private final RetryPolicy retries;
+    private final RetryBudget budget;
+    private final int maxInFlight;
+    private final int maxInFlightPerBackend;
+    private final long maxRequestBody; // -1: no limit
+    private final Duration requestTimeout; // null: no deadline
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final TrafficStats stats = new TrafficStats();
     private final ReentrantLock listenersLock = new ReentrantLock();
     private volatile RequestListener[] requestListeners = new RequestListener[0];
     private volatile boolean closed;
 
-    private LoadBalancer(Balancer balancer, Forwarder forwarder, Scheduler scheduler, HealthMonitor monitor,
-                         PassiveHealth passive, Duration drainTimeout, RateLimitGate rateLimit, int maxAttempts) {
+    private LoadBalancer(Builder settings, Balancer balancer, Forwarder forwarder, Scheduler scheduler,
+                         HealthMonitor monitor) {
         this.balancer = balancer;
         this.forwarder = forwarder;
         this.scheduler = scheduler;
         this.monitor = monitor;
-        this.passive = passive;
-        this.drainTimeout = drainTimeout;
-        this.rateLimit = rateLimit;
-        this.maxAttempts = maxAttempts;
+        this.passive = settings.passiveHealth;
+        this.drainTimeout = settings.drainTimeout;
+        this.rateLimit = settings.rateLimit == null ? null : settings.rateLimit.gate();
+        this.retries = settings.retries;
+        this.budget = new RetryBudget(retries.budgetPercent(), retries.budgetFloor(), scheduler);
+        this.maxInFlight = settings.maxInFlight;
+        this.maxInFlightPerBackend = settings.maxInFlightPerBackend;
+        this.maxRequestBody = settings.maxRequestBody;
+        this.requestTimeout = settings.requestTimeout;
     }
 
     /** A builder with the defaults: {@code round-robin}, connect timeout 2s, response timeout 30s. */
@@ -85,12 +99,12 @@ public final class LoadBalancer implements AutoCloseable {
     }
 
     /**
-     * Proxies one exchange: picks a backend, forwards the request, relays the response. A request that reached no
-     * backend (connection refused or connect timeout, no byte sent) is tried on another backend, up to
-     * {@link Builder#maxAttempts} backends in all. Answers {@code 503} with
-     * {@code Retry-After} at once when no backend is eligible or the load balancer is closed, {@code 502} when
-     * the backend cannot be reached or breaks the exchange, {@code 504} when it does not answer in time.
-     * With rate limiting on, a client over its limit gets {@code 429} before any backend is picked.
+     * Proxies one exchange: picks a backend, forwards the request, relays the response, and tries another backend
+     * when the {@link RetryPolicy} allows. Answers on its own behalf, with a one-line text body:
+     * {@code 429} (rate limited, before any pick), {@code 503} with {@code Retry-After} (no backend eligible, a
+     * concurrency limit reached, or closed), {@code 413} (body over the limit), {@code 400} (a request that cannot
+     * be forwarded as received), {@code 502} (backend unreachable or broke the exchange) and {@code 504} (no answer
+     * in time).
      *
      * @throws IOException when the response to the client could not be completed (client gone, backend broke off
      *                     mid-body); the host must drop the connection
@@ -105,48 +119,121 @@ public final class LoadBalancer implements AutoCloseable {
                 return;
             }
         }
-        MemberLease lease = closed ? null : balancer.pick(exchange);
-        if (lease == null) {
-            String reason = closed ? "load balancer closed" : "no backend available";
-            log.atDebug().setMessage("no backend").addKeyValue("reason", reason)
-                    .addKeyValue("client", exchange.remoteAddress()).log();
-            completed(exchange, null, 503, start, exchange.respondText(503, reason, balancer.retryAfterSeconds()));
+        if (inFlight.incrementAndGet() > maxInFlight) {
+            inFlight.decrementAndGet();
+            stats.overloaded.increment();
+            refuse(exchange, start, "overloaded: " + maxInFlight + " requests in flight (the maximum)");
             return;
         }
-        Outcome outcome = attempt(exchange, lease, maxAttempts > 1 && balancer.eligibleCount() > 1, start);
-        if (!outcome.answered()) {
-            retry(exchange, lease, outcome, start);
+        try {
+            budget.deposit();
+            proxy(exchange, start);
+        } finally {
+            inFlight.decrementAndGet();
         }
     }
 
-    /** Tries backends not yet tried until one answers or attempts run out; only requests that reached none. */
-    private void retry(Exchange exchange, MemberLease failed, Outcome failure, long start) throws IOException {
-        Set<Member> tried = new HashSet<>();
-        MemberLease last = failed;
-        Outcome outcome = failure;
-        while (!outcome.answered()) {
-            tried.add(last.member());
-            MemberLease next = balancer.pickAnother(exchange, tried);
-            if (next == null) { // the pool changed meanwhile: answer with the failure after all
-                completed(exchange, last.backend(), outcome.status(), start,
-                        exchange.respondText(outcome.status(), outcome.message(), 0));
+    private void proxy(Exchange exchange, long start) throws IOException {
+        long declared = declaredBodyLength(exchange);
+        if (maxRequestBody >= 0 && declared > maxRequestBody) {
+            String message = "content too large: the request body is " + declared + " bytes, the limit "
+                    + maxRequestBody;
+            completed(exchange, null, 413, start, exchange.respondText(413, message, 0));
+            return;
+        }
+        MemberLease lease = closed ? null : balancer.pick(exchange);
+        if (lease == null) {
+            if (!closed && balancer.saturated()) {
+                stats.backendsFull.increment();
+                refuse(exchange, start, "overloaded: every backend has " + maxInFlightPerBackend
+                        + " requests in flight (the maximum)");
+            } else {
+                refuse(exchange, start, closed ? "load balancer closed" : "no backend available");
+            }
+            return;
+        }
+        boolean hasBody = declared != 0;
+        ReplayableExchange replayable = hasBody && (retries.maxAttempts() > 1 || maxRequestBody >= 0)
+                ? new ReplayableExchange(exchange, retries.replayBuffer(), maxRequestBody) : null;
+        Exchange sent = replayable != null ? replayable : exchange;
+        long deadline = requestTimeout == null ? Long.MAX_VALUE : start + requestTimeout.toNanos();
+        Set<Member> tried = null;
+        for (int attempts = 1; ; attempts++) {
+            Outcome outcome = attempt(sent, lease, attemptFor(exchange, lease, tried, attempts, deadline), start);
+            if (outcome.answered()) {
                 return;
             }
-            log.atDebug().setMessage("retrying on another backend").addKeyValue("failed", last.backend())
-                    .addKeyValue("next", next.backend()).addKeyValue("detail", outcome.detail()).log();
-            tried.add(next.member());
-            boolean mayRetry = tried.size() < maxAttempts && balancer.hasAnother(tried);
-            outcome = attempt(exchange, next, mayRetry, start);
-            last = next;
+            if (tried == null) {
+                tried = new HashSet<>();
+            }
+            tried.add(lease.member());
+            MemberLease next = (replayable == null || replayable.rewind()) ? balancer.pickAnother(exchange, tried)
+                    : null;
+            if (next != null && !budget.tryWithdraw()) {
+                next.release();
+                next = null;
+                stats.budgetExhausted.increment();
+            }
+            if (next == null) {
+                long bytes = exchange.respondText(outcome.status(), outcome.message(),
+                        Math.max(0, outcome.retryAfter()));
+                completed(exchange, lease.backend(), outcome.status(), start, bytes);
+                return;
+            }
+            stats.retried(outcome.failure());
+            log.atDebug().setMessage("retrying on another backend").addKeyValue("failed", lease.backend())
+                    .addKeyValue("next", next.backend()).addKeyValue("status", outcome.status())
+                    .addKeyValue("detail", outcome.detail()).log();
+            lease = next;
         }
+    }
+
+    /** What the next attempt may leave unanswered for a retry: nothing when no retry could follow it. */
+    private Attempt attemptFor(Exchange exchange, MemberLease lease, Set<Member> tried, int attempts, long deadline) {
+        if (attempts >= retries.maxAttempts() || deadline - System.nanoTime() <= 0) {
+            return new Attempt(false, false, Set.of(), deadline);
+        }
+        Set<Member> excluded = tried == null ? Set.of(lease.member()) : with(tried, lease.member());
+        if (!balancer.hasAnother(excluded) || !budget.available()) {
+            return new Attempt(false, false, Set.of(), deadline);
+        }
+        boolean sent = retries.retriesSent(exchange.method());
+        return new Attempt(true, sent, sent ? retries.statuses() : Set.of(), deadline);
+    }
+
+    private static Set<Member> with(Set<Member> tried, Member member) {
+        Set<Member> more = new HashSet<>(tried);
+        more.add(member);
+        return more;
+    }
+
+    /** The request body's declared length: its Content-Length, -1 when chunked (or unparseable), 0 when none. */
+    private static long declaredBodyLength(Exchange exchange) {
+        if (!exchange.headers("Transfer-Encoding").isEmpty()) {
+            return -1;
+        }
+        List<String> lengths = exchange.headers("Content-Length");
+        if (lengths.isEmpty()) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(lengths.get(0).strip());
+        } catch (NumberFormatException e) {
+            return -1; // the forwarder answers 400 naming it
+        }
+    }
+
+    private void refuse(Exchange exchange, long start, String reason) throws IOException {
+        log.atDebug().setMessage("request refused").addKeyValue("reason", reason)
+                .addKeyValue("client", exchange.remoteAddress()).log();
+        completed(exchange, null, 503, start, exchange.respondText(503, reason, balancer.retryAfterSeconds()));
     }
 
     /** One forwarding attempt on the leased backend; tells listeners unless it was left unanswered for a retry. */
-    private Outcome attempt(Exchange exchange, MemberLease lease, boolean mayRetry, long start) throws IOException {
+    private Outcome attempt(Exchange exchange, MemberLease lease, Attempt attempt, long start) throws IOException {
         Outcome outcome = null;
         try {
-            outcome = forwarder.forward(exchange, lease.backend(),
-                    mayRetry ? new Attempt(true, false, Set.of(), Long.MAX_VALUE) : Attempt.FINAL);
+            outcome = forwarder.forward(exchange, lease.backend(), attempt);
             if (outcome.failure() != Outcome.Failure.NONE) {
                 log.atDebug().setMessage("request failed").addKeyValue("backend", lease.backend())
                         .addKeyValue("status", outcome.status()).addKeyValue("failure", outcome.failure())
@@ -209,7 +296,9 @@ public final class LoadBalancer implements AutoCloseable {
                 balancer.requestFailed(member, outcome.failure() + ": " + outcome.detail());
                 break;
             case NONE:
-                if (outcome.status() >= 500 && passive.ejectOn5xx()) {
+                if (outcome.status() == 503 && outcome.retryAfter() > 0) {
+                    balancer.backOff(member, outcome.retryAfter());
+                } else if (outcome.status() >= 500 && passive.ejectOn5xx()) {
                     balancer.requestFailed(member, "answered " + outcome.status());
                 } else {
                     balancer.requestSucceeded(member);
@@ -268,6 +357,16 @@ public final class LoadBalancer implements AutoCloseable {
         return rateLimit == null ? Optional.empty() : Optional.of(rateLimit.stats());
     }
 
+    /** Counters of retries and of requests refused by a concurrency limit. */
+    public TrafficStats trafficStats() {
+        return stats;
+    }
+
+    /** Requests being handled now, the number {@link Builder#maxInFlight} bounds. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
     /** The strategy in use; built-in strategies print as their name. */
     public Strategy strategy() {
         return balancer.strategy();
@@ -298,6 +397,9 @@ public final class LoadBalancer implements AutoCloseable {
     public static final class Builder {
         private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
         private static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(30);
+        private static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+        private static final int DEFAULT_MAX_IN_FLIGHT = 2048;
+        private static final int DEFAULT_MAX_IN_FLIGHT_PER_BACKEND = 1024;
 
         private final Map<Backend, Backend> backends = new LinkedHashMap<>();
         private String strategyName = "round-robin";
@@ -309,7 +411,12 @@ public final class LoadBalancer implements AutoCloseable {
         private boolean panic;
         private BackendListener listener = new BackendListener() { };
         private Duration drainTimeout = Duration.ofSeconds(30);
-        private int maxAttempts = 2;
+        private RetryPolicy retries = RetryPolicy.builder().build();
+        private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+        private int maxInFlightPerBackend = DEFAULT_MAX_IN_FLIGHT_PER_BACKEND;
+        private long maxRequestBody = -1;
+        private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+        private Duration requestTimeout;
         private Scheduler scheduler;
         private RateLimitSpec rateLimit;
 
@@ -414,12 +521,65 @@ public final class LoadBalancer implements AutoCloseable {
         }
 
         /**
-         * How many backends a request may be tried on, in total; default 2. Only a request that reached no backend
-         * is tried again (connection refused or connect timeout, no byte sent), on a backend not yet tried, for
-         * any method; 1 turns retries off.
+         * When requests are tried again on another backend, e.g. {@code r -> r.maxAttempts(3).statuses(503)};
+         * see {@link RetryPolicy} for what is retried and the defaults (2 attempts; 502, 503, 504 for idempotent
+         * methods; 64 KiB replay buffer; budget 20% + 10/s). Replaces an earlier call's settings.
          */
-        public Builder maxAttempts(int attempts) {
-            this.maxAttempts = Checks.atLeastOne("maxAttempts", attempts);
+        public Builder retries(Consumer<RetryPolicy.Builder> settings) {
+            RetryPolicy.Builder builder = RetryPolicy.builder();
+            settings.accept(builder);
+            this.retries = builder.build();
+            return this;
+        }
+
+        /**
+         * Requests handled at once, in all; over it a request is answered {@code 503} with {@code Retry-After} at
+         * once. Default 2,048: with virtual threads nothing else bounds concurrency, and each request in flight
+         * holds buffers (16 KiB, plus up to the replay buffer for a body).
+         */
+        public Builder maxInFlight(int requests) {
+            this.maxInFlight = Checks.atLeastOne("maxInFlight", requests);
+            return this;
+        }
+
+        /**
+         * Requests one backend may have in flight; a full backend is passed over, and when every eligible backend
+         * is full the request is answered {@code 503} with {@code Retry-After}. Default 1,024.
+         */
+        public Builder maxInFlightPerBackend(int requests) {
+            this.maxInFlightPerBackend = Checks.atLeastOne("maxInFlightPerBackend", requests);
+            return this;
+        }
+
+        /**
+         * Largest request body accepted; a larger one is answered {@code 413}, at once when its
+         * {@code Content-Length} says so, else when the limit is crossed (the backend request is then aborted).
+         * No limit by default.
+         */
+        public Builder maxRequestBody(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("maxRequestBody: " + bytes + " (expected: >= 0 bytes)");
+            }
+            this.maxRequestBody = bytes;
+            return this;
+        }
+
+        /**
+         * Time a backend may go silent while sending a response body; default 60s. Then the client connection is
+         * dropped, since its response cannot be completed.
+         */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = Checks.positive("idleTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * Deadline for the whole request, from its arrival to the end of its response, across retries; none by
+         * default. Past it, a request without response headers is answered {@code 504}, and one whose response is
+         * streaming has its connection dropped.
+         */
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = Checks.positive("requestTimeout", timeout);
             return this;
         }
 
@@ -464,7 +624,7 @@ public final class LoadBalancer implements AutoCloseable {
             Strategy chosen = strategy != null ? strategy : Strategies.named(strategyName);
             Scheduler time = scheduler != null ? scheduler : new ThreadScheduler();
             Balancer balancer = new Balancer(chosen, List.copyOf(backends.keySet()), healthCheck, passiveHealth,
-                    panic, time, listener);
+                    panic, maxInFlightPerBackend, time, listener);
             Forwarder forwarder = new JdkForwarder(connectTimeout, responseTimeout);
             HealthMonitor monitor = null;
             if (healthCheck != null) {
@@ -478,9 +638,9 @@ public final class LoadBalancer implements AutoCloseable {
             }
             log.atInfo().setMessage("load balancer started").addKeyValue("strategy", chosen)
                     .addKeyValue("backends", backends.keySet()).addKeyValue("connect_timeout", connectTimeout)
-                    .addKeyValue("response_timeout", responseTimeout).log();
-            return new LoadBalancer(balancer, forwarder, time, monitor, passiveHealth, drainTimeout,
-                    rateLimit == null ? null : rateLimit.gate(), maxAttempts);
+                    .addKeyValue("response_timeout", responseTimeout).addKeyValue("idle_timeout", idleTimeout)
+                    .addKeyValue("retries", retries).addKeyValue("max_in_flight", maxInFlight).log();
+            return new LoadBalancer(this, balancer, forwarder, time, monitor);
         }
 
         private static void awaitFirstRound(CompletableFuture<Void> firstRound, Duration probeTimeout) {

@@ -72,7 +72,7 @@ class RetryTest {
 
     @Test
     void withOneAttemptOrNoOtherBackendTheClientGets502() throws Exception {
-        try (TestProxy proxy = TestProxy.start(noPassiveEjection().maxAttempts(1).backend(dead))) {
+        try (TestProxy proxy = TestProxy.start(noPassiveEjection().retries(r -> r.maxAttempts(1)).backend(dead))) {
             assertEquals(502, status(proxy));
         }
         String alsoDead;

@@ -40,6 +40,7 @@ public final class Balancer {
     private final HealthCheck active;
     private final PassiveHealth passive;
     private final boolean panic;
+    private final int maxInFlightPerBackend;
     private final Scheduler scheduler;
     private final List<BackendListener> listeners = new CopyOnWriteArrayList<>();
     private final ReentrantLock changes = new ReentrantLock();
@@ -74,13 +75,15 @@ public final class Balancer {
      * @param active   active health checks, or {@code null} when off
      * @param passive  passive health checks
      * @param panic    whether to use every non-draining backend when none is up
+     * @param maxInFlightPerBackend requests a backend may have in flight; a pick never leases one more
      */
     public Balancer(Strategy strategy, List<Backend> backends, HealthCheck active, PassiveHealth passive,
-                    boolean panic, Scheduler scheduler, BackendListener listener) {
+                    boolean panic, int maxInFlightPerBackend, Scheduler scheduler, BackendListener listener) {
         this.strategy = strategy;
         this.active = active;
         this.passive = passive;
         this.panic = panic;
+        this.maxInFlightPerBackend = maxInFlightPerBackend;
         this.scheduler = scheduler;
         this.listeners.add(listener);
         List<Member> members = new ArrayList<>(backends.size());
@@ -102,7 +105,7 @@ public final class Balancer {
 
     /**
      * Leases a backend for the request, or returns {@code null} when none is eligible (in panic mode: none is left
-     * that is not draining).
+     * that is not draining) or every eligible one is at its in-flight limit (see {@link #saturated}).
      *
      * <p>A strategy that throws or returns a lease it did not get from a candidate is contained: the failure is
      * logged once and the request goes to the next eligible backend in rotation.
@@ -137,8 +140,34 @@ public final class Balancer {
         return false;
     }
 
-    /** Asks the strategy; one that throws or forges a lease is contained by {@link #fallback}. */
+    /**
+     * Asks the strategy, and again among the backends below their in-flight limit if it chose a full one; a
+     * strategy that throws or forges a lease is contained by {@link #fallback}.
+     */
     private MemberLease choose(List<Candidate> candidates, RequestInfo request) {
+        MemberLease lease = ask(candidates, request);
+        if (lease.member().inFlight() <= maxInFlightPerBackend) {
+            return lease;
+        }
+        lease.release();
+        List<Candidate> roomy = new ArrayList<>();
+        for (Candidate candidate : candidates) {
+            if (candidate.inFlight() < maxInFlightPerBackend) {
+                roomy.add(candidate);
+            }
+        }
+        if (roomy.isEmpty()) {
+            return null;
+        }
+        lease = ask(List.copyOf(roomy), request);
+        if (lease.member().inFlight() <= maxInFlightPerBackend) {
+            return lease;
+        }
+        lease.release(); // filled up meanwhile: the pool is as good as full
+        return null;
+    }
+
+    private MemberLease ask(List<Candidate> candidates, RequestInfo request) {
         Lease lease;
         try {
             lease = strategy.pick(candidates, request);
@@ -151,6 +180,13 @@ public final class Balancer {
         }
         strategyFailed("returned " + lease + " instead of a lease from Candidate.acquire()", null);
         return fallback(candidates);
+    }
+
+    /** Whether a pick that found nothing failed because every eligible backend is at its in-flight limit. */
+    public boolean saturated() {
+        Snapshot current = snapshot;
+        List<Candidate> candidates = current.eligible.isEmpty() ? current.panicCandidates : current.eligible;
+        return !candidates.isEmpty();
     }
 
     private MemberLease fallback(List<Candidate> candidates) {
@@ -188,16 +224,7 @@ public final class Balancer {
                 return;
             }
             member.failureStreak.set(0);
-            int ejected = 0;
-            for (Member other : snapshot.members) {
-                ejected += other.status == Status.EJECTED ? 1 : 0;
-            }
-            if ((ejected + 1) * 100 > passive.maxEjectedPercent() * snapshot.members.size()) {
-                // Not a transition: debug only, else every failed request would warn while the cap holds.
-                log.atDebug().setMessage("backend not ejected: the maximum share of ejected backends is reached")
-                        .addKeyValue("backend", member.backend()).addKeyValue("reason", reason)
-                        .addKeyValue("ejected", ejected).addKeyValue("max_ejected_percent",
-                                passive.maxEjectedPercent()).log();
+            if (!belowEjectionCap(member, reason)) {
                 return;
             }
             if (scheduler.nanoTime() - member.sinceNanos >= passive.maxEjection().toNanos()) {
@@ -205,12 +232,54 @@ public final class Balancer {
             }
             member.ejections++;
             Duration time = passive.ejectionTime(member.ejections);
-            transition(member, Status.EJECTED, reason + " (" + passive.consecutiveFailures()
-                    + " failed requests in a row; ejected for " + time + ")");
-            scheduler.schedule(() -> ejectionOver(member), time.toNanos());
+            eject(member, time, reason + " (" + passive.consecutiveFailures() + " failed requests in a row; ejected for "
+                    + time + ")");
         } finally {
             changes.unlock();
         }
+    }
+
+    /**
+     * The backend answered 503 with {@code Retry-After}: it asked for no traffic for that long, so it is ejected
+     * for it (at most the maximum ejection time, and within the ejection cap), if passive checks are on.
+     */
+    public void backOff(Member member, long retryAfterSeconds) {
+        if (!passive.enabled() || retryAfterSeconds <= 0) {
+            return;
+        }
+        Duration time = Duration.ofSeconds(Math.min(retryAfterSeconds, passive.maxEjection().toSeconds()));
+        changes.lock();
+        try {
+            if (member.status == Status.UP && snapshot.members.contains(member) && belowEjectionCap(member,
+                    "answered 503 with Retry-After")) {
+                eject(member, time, "answered 503 with Retry-After: " + retryAfterSeconds + " (ejected for " + time
+                        + ")");
+            }
+        } finally {
+            changes.unlock();
+        }
+    }
+
+    /** Whether one more ejection keeps within {@code maxEjectedPercent}. Under the lock. */
+    private boolean belowEjectionCap(Member member, String reason) {
+        int ejected = 0;
+        for (Member other : snapshot.members) {
+            ejected += other.status == Status.EJECTED ? 1 : 0;
+        }
+        if ((ejected + 1) * 100 > passive.maxEjectedPercent() * snapshot.members.size()) {
+            // Not a transition: debug only, else every failed request would warn while the cap holds.
+            log.atDebug().setMessage("backend not ejected: the maximum share of ejected backends is reached")
+                    .addKeyValue("backend", member.backend()).addKeyValue("reason", reason)
+                    .addKeyValue("ejected", ejected).addKeyValue("max_ejected_percent",
+                            passive.maxEjectedPercent()).log();
+            return false;
+        }
+        return true;
+    }
+
+    private void eject(Member member, Duration time, String reason) {
+        transition(member, Status.EJECTED, reason);
+        scheduler.schedule(() -> ejectionOver(member), time.toNanos());
     }
 
     private void ejectionOver(Member member) {

@@ -96,7 +96,8 @@ class BalancerTest {
     /** A balancer whose active checks take a backend down after one failed probe and up after one passing. */
     private static Balancer balancer(Strategy strategy, Backend... backends) {
         return new Balancer(strategy, List.of(backends), HealthCheck.builder().rise(1).fall(1).build(),
-                PassiveHealth.builder().build(), false, new ManualScheduler(), new BackendListener() { });
+                PassiveHealth.builder().build(), false, Integer.MAX_VALUE, new ManualScheduler(),
+                new BackendListener() { });
     }
 
     private static void markDown(Balancer balancer, Backend backend) {
