@@ -76,6 +76,30 @@ class MetricsTest {
         }
     }
 
+    @Test
+    void retriesAndLimitsHaveTheirOwnSeries() throws Exception {
+        int deadPort;
+        try (ServerSocket free = new ServerSocket(0)) {
+            deadPort = free.getLocalPort();
+        }
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        try (SwitchableBackend backend = SwitchableBackend.start("b1");
+             TestProxy proxy = TestProxy.start(LoadBalancer.builder().passiveHealth(p -> p.enabled(false))
+                     .backend("http://127.0.0.1:" + deadPort).backend(backend.url()))) {
+            LoadBalancerMetrics.of(proxy.lb()).bindTo(registry);
+            assertEquals(200, send(proxy, "GET", "a"));
+            assertEquals(200, send(proxy, "GET", "a")); // the retry's pick moved the rotation on: dead first again
+            awaitSeries(registry, List.of(
+                    "lb_retries_total{cause=\"unsent\"} 2.0",
+                    "lb_retries_total{cause=\"reset\"} 0.0",
+                    "lb_retries_total{cause=\"status\"} 0.0",
+                    "lb_retry_budget_exhausted_total 0.0",
+                    "lb_overload_rejections_total{limit=\"global\"} 0.0",
+                    "lb_overload_rejections_total{limit=\"backend\"} 0.0",
+                    "lb_in_flight 0.0"));
+        }
+    }
+
     private int send(TestProxy proxy, String method, String clientKey) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(proxy.uri("/x")).header("X-Client", clientKey)
                 .method(method, HttpRequest.BodyPublishers.noBody()).build();

@@ -6,6 +6,7 @@ import dev.lb.api.BackendState;
 import dev.lb.api.RequestInfo;
 import dev.lb.api.RequestListener;
 import dev.lb.core.LoadBalancer;
+import dev.lb.core.TrafficStats;
 import dev.lb.core.ratelimit.TokenBucketLimiter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -37,7 +38,11 @@ import java.util.function.ToDoubleFunction;
  * </ul>
  * and also {@code lb_backend_ejections_total{backend}} (passive ejections),
  * {@code lb_backend_transitions_total{backend,to}} (health status changes),
- * {@code lb_health_probes_total{backend,result}} ({@code pass} or {@code fail}), and with rate limiting
+ * {@code lb_health_probes_total{backend,result}} ({@code pass} or {@code fail}),
+ * {@code lb_retries_total{cause}} ({@code unsent}: reached no backend; {@code reset}: broken off before an answer;
+ * {@code status}: a retryable status), {@code lb_retry_budget_exhausted_total},
+ * {@code lb_overload_rejections_total{limit}} ({@code global} or {@code backend}), {@code lb_in_flight}, and with
+ * rate limiting
  * {@code lb_rate_limiter_tracked_clients}, {@code lb_rate_limiter_evictions_total} and
  * {@code lb_rate_limiter_overflow_total}. A backend's meters are removed when it leaves the pool.
  *
@@ -81,6 +86,20 @@ public final class LoadBalancerMetrics implements MeterBinder {
         lb.addRequestListener(bound);
         FunctionCounter.builder("lb.rate.limited.requests", lb, limiterStat(TokenBucketLimiter.Stats::rejections))
                 .description("Requests answered 429 by the per-client rate limit").register(registry);
+        TrafficStats traffic = lb.trafficStats();
+        retries(registry, traffic, "unsent", TrafficStats::retriesUnsent);
+        retries(registry, traffic, "reset", TrafficStats::retriesSent);
+        retries(registry, traffic, "status", TrafficStats::retriesOnStatus);
+        FunctionCounter.builder("lb.retry.budget.exhausted", traffic, TrafficStats::retryBudgetExhausted)
+                .description("Retries not made because the retry budget was spent").register(registry);
+        FunctionCounter.builder("lb.overload.rejections", traffic, TrafficStats::rejectedOverloaded)
+                .description("Requests answered 503 by a concurrency limit").tag("limit", "global")
+                .register(registry);
+        FunctionCounter.builder("lb.overload.rejections", traffic, TrafficStats::rejectedBackendsFull)
+                .description("Requests answered 503 by a concurrency limit").tag("limit", "backend")
+                .register(registry);
+        Gauge.builder("lb.in.flight", lb, LoadBalancer::inFlight)
+                .description("Requests being handled, bounded by maxInFlight").register(registry);
         lb.rateLimitStats().ifPresent(stats -> {
             Gauge.builder("lb.rate.limiter.tracked.clients", lb, limiterStat(TokenBucketLimiter.Stats::trackedKeys))
                     .description("Clients with a bucket in the rate limiter's table").register(registry);
@@ -90,6 +109,12 @@ public final class LoadBalancerMetrics implements MeterBinder {
                     .description("Requests of new clients served by the shared overflow bucket (table full)")
                     .register(registry);
         });
+    }
+
+    private static void retries(MeterRegistry registry, TrafficStats traffic, String cause,
+                                ToDoubleFunction<TrafficStats> count) {
+        FunctionCounter.builder("lb.retries", traffic, count).description("Requests tried again on another backend")
+                .tag("cause", cause).register(registry);
     }
 
     private static ToDoubleFunction<LoadBalancer> limiterStat(ToDoubleFunction<TokenBucketLimiter.Stats> stat) {
