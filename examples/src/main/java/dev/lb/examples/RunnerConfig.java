@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -55,6 +56,18 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  *   eject_on_5xx: false
  * panic_mode: false           # true: when no backend is up, try them all rather than answer 503
  * drain_timeout: 30s          # how long a backend removed at run time may finish its requests
+ * idle_timeout: 60s           # how long a backend may go silent mid-response
+ * request_timeout: 1m         # deadline for a whole request across retries; absent: none
+ * max_in_flight: 2048         # requests handled at once; more get 503 at once
+ * max_in_flight_per_backend: 1024
+ * max_request_body: 10485760  # bytes; larger bodies get 413; absent: no limit
+ * retries:                    # see the README's Guarantees section
+ *   max_attempts: 2           # backends a request may be tried on, in all; 1: no retries
+ *   statuses: [502, 503, 504] # backend answers retried for idempotent methods
+ *   non_idempotent: false     # true: also retry POST/PATCH that reached a backend
+ *   replay_buffer: 65536      # request body bytes kept for a replay
+ *   budget_percent: 20        # retries at most this share of requests...
+ *   budget_floor: 10          # ...plus this many per second
  * rate_limit:                 # per client; absent: the Go original's 10/s, burst 20
  *   rate: 10                  # requests per second, fractions allowed (0.5)
  *   burst: 20                 # requests a client may send at once
@@ -85,6 +98,7 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * @param panicMode       whether requests go to every backend when none is up, rather than get {@code 503}
  * @param drainTimeout    how long a backend removed at run time may finish its requests, {@code > 0}
  * @param rateLimit       the per-client rate limit, {@link RateLimit#OFF} for none
+ * @param resilience      timeouts, concurrency and body limits, and retries
  * @param observability   the {@code metrics_path}, {@code status_path}, {@code admin_port} and {@code access_log}
  *                        keys
  * @param unknownKeys     keys that were ignored, e.g. {@code lb_prot}, {@code backends[1].wieght} or
@@ -93,8 +107,8 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 public record RunnerConfig(InetSocketAddress listenAddress, String strategy, List<Backend> backends,
                            Duration shutdownGrace, Duration connectTimeout, Duration responseTimeout,
                            HealthCheckSettings healthCheck, PassiveSettings passive, boolean panicMode,
-                           Duration drainTimeout, RateLimit rateLimit, ObservabilitySettings observability,
-                           List<String> unknownKeys) {
+                           Duration drainTimeout, RateLimit rateLimit, ResilienceSettings resilience,
+                           ObservabilitySettings observability, List<String> unknownKeys) {
     private static final String DEFAULT_PORT = ":3332";
     private static final String DEFAULT_STRATEGY = "round-robin";
     private static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
@@ -103,11 +117,15 @@ public record RunnerConfig(InetSocketAddress listenAddress, String strategy, Lis
     private static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
     private static final Set<String> KEYS = Set.of("lb_port", "strategy", "backends", "shutdown_grace",
             "connect_timeout", "response_timeout", "health_check", "passive", "panic_mode", "drain_timeout",
+            "idle_timeout", "request_timeout", "max_in_flight", "max_in_flight_per_backend", "max_request_body",
+            "retries",
             "rate_limit", "metrics_path", "status_path", "admin_port", "access_log");
     private static final Set<String> HEALTH_CHECK_KEYS = Set.of("enabled", "path", "interval", "timeout", "rise",
             "fall", "healthy_statuses", "wait_for_first_round");
     private static final Set<String> PASSIVE_KEYS = Set.of("enabled", "consecutive_failures", "base_ejection",
             "max_ejection", "max_ejected_percent", "eject_on_5xx");
+    private static final Set<String> RETRY_KEYS = Set.of("max_attempts", "statuses", "non_idempotent",
+            "replay_buffer", "budget_percent", "budget_floor");
     private static final Set<String> RATE_LIMIT_KEYS = Set.of("rate", "burst", "trusted_proxies", "max_clients",
             "enabled");
     /** The library's field names in its messages, and the YAML keys they come from. */
@@ -183,6 +201,7 @@ public record RunnerConfig(InetSocketAddress listenAddress, String strategy, Lis
         Objects.requireNonNull(passive, "passive");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
         Objects.requireNonNull(rateLimit, "rateLimit");
+        Objects.requireNonNull(resilience, "resilience");
         Objects.requireNonNull(observability, "observability");
         unknownKeys = List.copyOf(unknownKeys);
     }
@@ -214,9 +233,10 @@ public record RunnerConfig(InetSocketAddress listenAddress, String strategy, Lis
         boolean panic = bool("panic_mode", value(root, "panic_mode", false));
         Duration drain = duration("drain_timeout", value(root, "drain_timeout", DEFAULT_DRAIN_TIMEOUT), false);
         RateLimit rateLimit = rateLimit(value(root, "rate_limit", RateLimit.GO_DEFAULT), unknown);
+        ResilienceSettings resilience = resilience(root, unknown);
         ObservabilitySettings observability = observability(root, address);
         return checked(new RunnerConfig(address, strategy, backends, grace, connect, response, healthCheck, passive,
-                panic, drain, rateLimit, observability, unknown));
+                panic, drain, rateLimit, resilience, observability, unknown));
     }
 
     /**
@@ -239,8 +259,8 @@ public record RunnerConfig(InetSocketAddress listenAddress, String strategy, Lis
         InetSocketAddress address = listenAddress(portKey, env.getOrDefault(portKey, DEFAULT_PORT));
         return checked(new RunnerConfig(address, DEFAULT_STRATEGY, backends, DEFAULT_SHUTDOWN_GRACE,
                 DEFAULT_CONNECT_TIMEOUT, DEFAULT_RESPONSE_TIMEOUT, HealthCheckSettings.DEFAULTS,
-                PassiveSettings.DEFAULTS, false, DEFAULT_DRAIN_TIMEOUT, RateLimit.OFF, ObservabilitySettings.DEFAULTS,
-                List.of()));
+                PassiveSettings.DEFAULTS, false, DEFAULT_DRAIN_TIMEOUT, RateLimit.OFF, ResilienceSettings.DEFAULTS,
+                ObservabilitySettings.DEFAULTS, List.of()));
     }
 
     /**
@@ -275,7 +295,101 @@ public record RunnerConfig(InetSocketAddress listenAddress, String strategy, Lis
         if (rateLimit.enabled()) {
             builder.rateLimit(rateLimit::applyTo);
         }
+        resilience.applyTo(builder);
         return builder;
+    }
+
+    /**
+     * Timeouts beyond connect and response, concurrency and body limits, and retries; the defaults
+     * ({@link #DEFAULTS}) are the library's.
+     *
+     * @param idleTimeout           how long a backend may go silent mid-response, {@code > 0}
+     * @param requestTimeout        the deadline for a whole request, empty for none
+     * @param maxInFlight           requests handled at once, {@code >= 1}
+     * @param maxInFlightPerBackend requests one backend may have in flight, {@code >= 1}
+     * @param maxRequestBody        the largest request body in bytes, empty for no limit
+     * @param maxAttempts           backends a request may be tried on, {@code >= 1}
+     * @param retryStatuses         backend statuses retried for idempotent requests, each 500-599
+     * @param retryNonIdempotent    whether requests of other methods are retried once they reached a backend
+     * @param replayBuffer          request body bytes kept for a replay, {@code >= 0}
+     * @param budgetPercent         retries at most this percentage of requests, 0 to 100...
+     * @param budgetFloor           ...plus this many per second, {@code >= 0}
+     */
+    public record ResilienceSettings(Duration idleTimeout, Optional<Duration> requestTimeout, int maxInFlight,
+                                     int maxInFlightPerBackend, OptionalLong maxRequestBody, int maxAttempts,
+                                     List<Integer> retryStatuses, boolean retryNonIdempotent, int replayBuffer,
+                                     int budgetPercent, int budgetFloor) {
+        /** The library's defaults. */
+        public static final ResilienceSettings DEFAULTS = new ResilienceSettings(Duration.ofSeconds(60),
+                Optional.empty(), 2048, 1024, OptionalLong.empty(), 2, List.of(502, 503, 504), false, 64 * 1024,
+                20, 10);
+
+        /** Copies the list and rejects nulls; the values are checked by {@link RunnerConfig#parse}. */
+        public ResilienceSettings {
+            Objects.requireNonNull(idleTimeout, "idleTimeout");
+            Objects.requireNonNull(requestTimeout, "requestTimeout");
+            Objects.requireNonNull(maxRequestBody, "maxRequestBody");
+            retryStatuses = List.copyOf(retryStatuses);
+        }
+
+        void applyTo(LoadBalancer.Builder builder) {
+            builder.idleTimeout(idleTimeout).maxInFlight(maxInFlight).maxInFlightPerBackend(maxInFlightPerBackend)
+                    .retries(r -> r.maxAttempts(maxAttempts)
+                            .statuses(retryStatuses.stream().mapToInt(Integer::intValue).toArray())
+                            .nonIdempotent(retryNonIdempotent).replayBuffer(replayBuffer)
+                            .budget(budgetPercent, budgetFloor));
+            requestTimeout.ifPresent(builder::requestTimeout);
+            maxRequestBody.ifPresent(builder::maxRequestBody);
+        }
+    }
+
+    private static ResilienceSettings resilience(Map<?, ?> root, List<String> unknown) {
+        ResilienceSettings d = ResilienceSettings.DEFAULTS;
+        Duration idle = duration("idle_timeout", value(root, "idle_timeout", d.idleTimeout()), false);
+        Optional<Duration> deadline = root.get("request_timeout") == null ? Optional.empty()
+                : Optional.of(duration("request_timeout", root.get("request_timeout"), false));
+        int maxInFlight = integer("max_in_flight", value(root, "max_in_flight", d.maxInFlight()), 1,
+                Integer.MAX_VALUE);
+        int perBackend = integer("max_in_flight_per_backend",
+                value(root, "max_in_flight_per_backend", d.maxInFlightPerBackend()), 1, Integer.MAX_VALUE);
+        OptionalLong maxBody = OptionalLong.empty();
+        if (root.get("max_request_body") != null) {
+            Object body = root.get("max_request_body");
+            if (!isInteger(body) || ((Number) body).longValue() < 0 || body instanceof BigInteger) {
+                throw new IllegalArgumentException("max_request_body: " + show(body)
+                        + " (expected: a number of bytes >= 0, such as 10485760)");
+            }
+            maxBody = OptionalLong.of(((Number) body).longValue());
+        }
+        Map<?, ?> retries = block(root, "retries", RETRY_KEYS, unknown);
+        int attempts = integer("retries.max_attempts", value(retries, "max_attempts", d.maxAttempts()), 1,
+                Integer.MAX_VALUE);
+        List<Integer> statuses = retryStatuses(value(retries, "statuses", d.retryStatuses()));
+        boolean nonIdempotent = bool("retries.non_idempotent",
+                value(retries, "non_idempotent", d.retryNonIdempotent()));
+        int replay = integer("retries.replay_buffer", value(retries, "replay_buffer", d.replayBuffer()), 0,
+                Integer.MAX_VALUE);
+        int percent = integer("retries.budget_percent", value(retries, "budget_percent", d.budgetPercent()), 0,
+                100);
+        int floor = integer("retries.budget_floor", value(retries, "budget_floor", d.budgetFloor()), 0,
+                Integer.MAX_VALUE);
+        return new ResilienceSettings(idle, deadline, maxInFlight, perBackend, maxBody, attempts, statuses,
+                nonIdempotent, replay, percent, floor);
+    }
+
+    private static List<Integer> retryStatuses(Object value) {
+        String expected = " (expected: a list of 5xx statuses such as [502, 503, 504], or [] for none)";
+        if (!(value instanceof List<?> list)) {
+            throw new IllegalArgumentException("retries.statuses: " + show(value) + expected);
+        }
+        List<Integer> statuses = new ArrayList<>(list.size());
+        for (int i = 0; i < list.size(); i++) {
+            if (!(list.get(i) instanceof Integer status) || status < 500 || status > 599) {
+                throw new IllegalArgumentException("retries.statuses[" + i + "]: " + show(list.get(i)) + expected);
+            }
+            statuses.add(status);
+        }
+        return statuses;
     }
 
     /**
