@@ -44,6 +44,8 @@ public final class HttpServerAdapter implements AutoCloseable {
     private static final Duration DEFAULT_GRACE = Duration.ofSeconds(10);
     private static final int BACKLOG = 1024;
     private static final int MAX_IDLE_CONNECTIONS = 10_000;
+    private static final int MAX_REQUEST_SECONDS = 60;
+    private static final int MAX_REQUEST_HEADER_BYTES = 64 * 1024;
     private static final ThreadLocal<Boolean> OVERFLOW = new ThreadLocal<>();
 
     private final HttpServer server;
@@ -98,13 +100,20 @@ public final class HttpServerAdapter implements AutoCloseable {
      * Sets the JDK server's defaults that suit a proxy, each only where the application has not set it:
      * {@code sun.net.httpserver.nodelay=true} (without {@code TCP_NODELAY}, small responses wait on delayed ACKs)
      * and {@code sun.net.httpserver.maxIdleConnections=}{@value #MAX_IDLE_CONNECTIONS} (the JDK default of 200
-     * closes the keep-alive connections of every client beyond the 200th after each response). The JDK reads them
+     * closes the keep-alive connections of every client beyond the 200th after each response);
+     * {@code sun.net.httpserver.maxReqTime=}{@value #MAX_REQUEST_SECONDS} (seconds a client may take to send a
+     * whole request, headers and body, else its connection is closed: the JDK default is forever, so slow clients
+     * could hold connections and threads indefinitely; raise it for long uploads) and
+     * {@code sun.net.httpserver.maxReqHeaderSize=}{@value #MAX_REQUEST_HEADER_BYTES} (larger request headers close
+     * the connection; the JDK default is 380 KiB). The JDK reads them
      * once, when the JVM's first {@code HttpServer} is created: call this before creating any other
      * {@code HttpServer}; {@link #serve} calls it too.
      */
     public static void configureJdkServerDefaults() {
         setIfAbsent("sun.net.httpserver.nodelay", "true");
         setIfAbsent("sun.net.httpserver.maxIdleConnections", Integer.toString(MAX_IDLE_CONNECTIONS));
+        setIfAbsent("sun.net.httpserver.maxReqTime", Integer.toString(MAX_REQUEST_SECONDS));
+        setIfAbsent("sun.net.httpserver.maxReqHeaderSize", Integer.toString(MAX_REQUEST_HEADER_BYTES));
     }
 
     private static void setIfAbsent(String property, String value) {

@@ -2,13 +2,6 @@ package dev.lb.httpserver;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,34 +24,18 @@ class BigStreamingTest {
     private static final long SIZE = 1L << 30;
 
     private static StreamingBackend backend;
-    private static Process proxy;
-    private static URI proxyUri;
+    private static ChildProxy proxy;
 
     @BeforeAll
     static void start() throws Exception {
         backend = new StreamingBackend();
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        // Surefire may put only a manifest-only booter jar on java.class.path; this property holds the real one.
-        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        proxy = new ProcessBuilder(List.of(java, "-Xmx64m", "-XX:+ExitOnOutOfMemoryError",
-                "-cp", classPath, ProxyMain.class.getName(), backend.url()))
-                .redirectError(ProcessBuilder.Redirect.INHERIT)
-                .start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(proxy.getInputStream(), StandardCharsets.UTF_8));
-        String line = out.readLine();
-        if (line == null || !line.startsWith("PORT ")) {
-            throw new AssertionError("the proxy JVM did not start: " + line);
-        }
-        proxyUri = URI.create("http://127.0.0.1:" + line.substring("PORT ".length()) + "/");
+        proxy = ChildProxy.start(backend.url(), "-Xmx64m", "-XX:+ExitOnOutOfMemoryError");
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (proxy != null) {
-            proxy.getOutputStream().close();
-            if (!proxy.waitFor(10, TimeUnit.SECONDS)) {
-                proxy.destroyForcibly();
-            }
+            proxy.close();
         }
         if (backend != null) {
             backend.close();
@@ -67,13 +44,13 @@ class BigStreamingTest {
 
     @Test
     void aGibibyteUploadStreamsThroughAProxyWith64MibOfHeap() throws Exception {
-        timed("upload", () -> new StreamingClient(backend, proxyUri).assertUploadArrivesIntact(SIZE, true));
+        timed("upload", () -> new StreamingClient(backend, proxy.uri("/")).assertUploadArrivesIntact(SIZE, true));
         assertTrue(proxy.isAlive(), "the proxy JVM died");
     }
 
     @Test
     void aGibibyteChunkedDownloadStreamsThroughAProxyWith64MibOfHeap() throws Exception {
-        timed("download", () -> new StreamingClient(backend, proxyUri).assertDownloadArrivesIntact(SIZE, false));
+        timed("download", () -> new StreamingClient(backend, proxy.uri("/")).assertDownloadArrivesIntact(SIZE, false));
         assertTrue(proxy.isAlive(), "the proxy JVM died");
     }
 
