@@ -345,6 +345,12 @@ public final class LoadBalancer implements AutoCloseable {
         return List.copyOf(states);
     }
 
+    /** One backend's state now, or empty when it is not in the pool; constant time, for per-backend gauges. */
+    public Optional<BackendState> backendState(Backend backend) {
+        Member member = balancer.member(Objects.requireNonNull(backend, "backend"));
+        return member == null ? Optional.empty() : Optional.of(member.state());
+    }
+
     /** The backends in configuration order. */
     public List<Backend> backends() {
         List<Backend> backends = new ArrayList<>();

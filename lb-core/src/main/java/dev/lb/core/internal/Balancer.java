@@ -12,7 +12,9 @@ import dev.lb.core.HealthCheck;
 import dev.lb.core.PassiveHealth;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -51,11 +53,15 @@ public final class Balancer {
     /** An immutable view of the pool: every member, those eligible for new requests, and the panic fallback. */
     private static final class Snapshot {
         final List<Member> members;
+        final Map<Backend, Member> byBackend;
         final List<Candidate> eligible;
         final List<Candidate> panicCandidates;
 
         Snapshot(List<Member> members, boolean panic) {
             this.members = List.copyOf(members);
+            Map<Backend, Member> index = new HashMap<>();
+            members.forEach(member -> index.put(member.backend(), member));
+            this.byBackend = Map.copyOf(index);
             List<Candidate> up = new ArrayList<>(members.size());
             List<Candidate> notDraining = new ArrayList<>(members.size());
             for (Member member : members) {
@@ -336,11 +342,9 @@ public final class Balancer {
     public Member add(Backend backend) {
         changes.lock();
         try {
-            for (Member member : snapshot.members) {
-                if (member.backend().equals(backend)) {
-                    throw new IllegalArgumentException("backend url: " + backend.url() + " is already a member"
-                            + " (expected: a backend not in the pool)");
-                }
+            if (snapshot.byBackend.containsKey(backend)) {
+                throw new IllegalArgumentException("backend url: " + backend.url() + " is already a member"
+                        + " (expected: a backend not in the pool)");
             }
             Member member = newMember(backend);
             List<Member> members = new ArrayList<>(snapshot.members);
@@ -366,7 +370,7 @@ public final class Balancer {
     public CompletableFuture<Void> remove(Backend backend, Duration drainTimeout) {
         changes.lock();
         try {
-            Member member = member(backend);
+            Member member = requireMember(backend);
             if (member.status != Status.DRAINING) {
                 transition(member, Status.DRAINING, "removed");
                 if (member.inFlight() == 0) {
@@ -381,11 +385,10 @@ public final class Balancer {
         }
     }
 
-    private Member member(Backend backend) {
-        for (Member member : snapshot.members) {
-            if (member.backend().equals(backend)) {
-                return member;
-            }
+    private Member requireMember(Backend backend) {
+        Member member = snapshot.byBackend.get(backend);
+        if (member != null) {
+            return member;
         }
         throw new IllegalArgumentException("backend url: " + backend.url() + " is not a member (expected one of: "
                 + snapshot.members.stream().map(m -> m.backend().url()).reduce((a, b) -> a + ", " + b).orElse("")
@@ -444,6 +447,11 @@ public final class Balancer {
     /** Adds a listener for state changes and membership. */
     public void addListener(BackendListener listener) {
         listeners.add(listener);
+    }
+
+    /** The member for {@code backend}, or {@code null} when it is not in the pool. */
+    public Member member(Backend backend) {
+        return snapshot.byBackend.get(backend);
     }
 
     /** The members of the current snapshot, in configuration order. */

@@ -172,12 +172,9 @@ public final class LoadBalancerMetrics implements MeterBinder {
 
         /** The backend's 1/0 up state, or its in-flight count; 0 once it has left the pool. */
         private double stateOf(LoadBalancer l, Backend backend, boolean up) {
-            for (BackendState state : l.backendStates()) {
-                if (state.backend().equals(backend)) {
-                    return up ? (state.status() == BackendState.Status.UP ? 1 : 0) : state.inFlight();
-                }
-            }
-            return 0;
+            return l.backendState(backend)
+                    .map(state -> up ? (state.status() == BackendState.Status.UP ? 1 : 0) : state.inFlight())
+                    .orElse(0);
         }
 
         @Override
