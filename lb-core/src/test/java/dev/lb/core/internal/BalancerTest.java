@@ -2,6 +2,7 @@ package dev.lb.core.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lb.api.Backend;
 import dev.lb.api.BackendListener;
@@ -73,6 +74,37 @@ class BalancerTest {
         assertEquals(1, inFlight(balancer).stream().mapToInt(Integer::intValue).sum());
         lease.release();
         assertEquals(List.of(0, 0), inFlight(balancer));
+    }
+
+    @Test
+    void aBackendAtItsInFlightLimitIsPassedOverAndAFullPoolPicksNothing() {
+        Balancer balancer = new Balancer(Strategies.leastConnections(), List.of(A, B), null,
+                PassiveHealth.builder().build(), false, 2, new ManualScheduler(), new BackendListener() { });
+        MemberLease a1 = balancer.pick(REQUEST);
+        MemberLease b1 = balancer.pick(REQUEST);
+        MemberLease a2 = balancer.pick(REQUEST);
+        MemberLease b2 = balancer.pick(REQUEST);
+        assertEquals(List.of(2, 2), inFlight(balancer));
+
+        assertNull(balancer.pick(REQUEST), "both at 2");
+        assertTrue(balancer.saturated(), "nothing picked because of the limit, not health");
+        assertEquals(List.of(2, 2), inFlight(balancer), "a refused pick leaves no count behind");
+
+        b2.release();
+        assertEquals(B, balancer.pick(REQUEST).backend(), "room again on B only");
+        a1.release();
+        b1.release();
+        a2.release();
+    }
+
+    @Test
+    void aStrategyIgnoringTheLimitIsOverruledByAPickAmongBackendsWithRoom() {
+        Balancer balancer = new Balancer((candidates, request) -> candidates.get(0).acquire(), List.of(A, B), null,
+                PassiveHealth.builder().build(), false, 1, new ManualScheduler(), new BackendListener() { });
+        MemberLease first = balancer.pick(REQUEST);
+        assertEquals(A, first.backend());
+        assertEquals(B, balancer.pick(REQUEST).backend(), "A is full: asked again among those with room");
+        assertNull(balancer.pick(REQUEST));
     }
 
     @Test

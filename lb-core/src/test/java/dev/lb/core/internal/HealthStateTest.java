@@ -70,6 +70,33 @@ class HealthStateTest {
     private static final PassiveHealth PASSIVE_OFF = PassiveHealth.builder().enabled(false).build();
 
     @Test
+    void a503WithRetryAfterEjectsForThatLongCappedByTheMaximumEjection() {
+        Balancer balancer = balancer(null, PASSIVE, false, A, B);
+        balancer.backOff(member(balancer, A), 40);
+        assertEquals(Status.EJECTED, member(balancer, A).state().status());
+        time.advance(Duration.ofSeconds(39));
+        assertEquals(Status.EJECTED, member(balancer, A).state().status());
+        time.advance(Duration.ofSeconds(1));
+        assertEquals(Status.UP, member(balancer, A).state().status(), "back after the time it asked for");
+
+        balancer.backOff(member(balancer, A), 3600);
+        time.advance(Duration.ofSeconds(100));
+        assertEquals(Status.UP, member(balancer, A).state().status(), "an hour is capped at max ejection, 100 s");
+    }
+
+    @Test
+    void retryAfterEjectionsKeepWithinTheEjectionCapAndNeedPassiveChecks() {
+        Balancer balancer = balancer(null, PASSIVE, false, A, B);
+        balancer.backOff(member(balancer, A), 30);
+        balancer.backOff(member(balancer, B), 30);
+        assertEquals(Status.UP, member(balancer, B).state().status(), "50% cap: B stays");
+
+        Balancer off = balancer(null, PASSIVE_OFF, false, A, B);
+        off.backOff(member(off, A), 30);
+        assertEquals(Status.UP, member(off, A).state().status(), "passive checks off: no ejection");
+    }
+
+    @Test
     void aFlappingBackendNeverChangesStateWhenNoStreakReachesTheThresholds() {
         Balancer balancer = balancer(ACTIVE, PASSIVE_OFF, false, A, B);
         for (int round = 0; round < 20; round++) {
