@@ -1,12 +1,11 @@
 /**
- * The load balancer: {@link dev.lb.core.LoadBalancer} and its builder, the built-in strategies, and forwarding on
- * {@code java.net.http.HttpClient}. Host adapters implement {@link dev.lb.core.Exchange}.
+ * The load balancer: {@link dev.lb.core.LoadBalancer} and its builder, the built-in strategies, and forwarding with
+ * its own HTTP/1.1 client. Host adapters implement {@link dev.lb.core.Exchange}.
  */
 // Micrometer has no module descriptor; the adapter module is compiled after this one
 @SuppressWarnings({"requires-automatic", "module"})
 module dev.lb.core {
     requires transitive dev.lb.api;
-    requires java.net.http;
     requires org.slf4j;
     requires static micrometer.core;
 
