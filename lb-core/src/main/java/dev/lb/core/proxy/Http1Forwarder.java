@@ -182,6 +182,9 @@ public final class Http1Forwarder implements Forwarder {
                 }
                 throw new EOFException("the client's body ended " + left + " bytes before its Content-Length");
             }
+            if (read == 0) {
+                continue; // a chunk of size 0 would end the body early
+            }
             boolean moreReady = body.available() > 0;
             try {
                 if (request.chunked) {
