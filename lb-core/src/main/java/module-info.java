@@ -1,11 +1,11 @@
 /**
- * The load balancer: {@link dev.lb.core.LoadBalancer} and its builder, the built-in strategies, and forwarding on
- * {@code java.net.http.HttpClient}. Host adapters implement {@link dev.lb.core.Exchange}.
+ * The load balancer: {@link dev.lb.core.LoadBalancer} and its builder, the built-in strategies, and forwarding with
+ * its own HTTP/1.1 client. Host adapters implement {@link dev.lb.core.Exchange}.
  */
-@SuppressWarnings("requires-automatic") // Micrometer has no module descriptor
+// Micrometer has no module descriptor; the adapter module is compiled after this one
+@SuppressWarnings({"requires-automatic", "module"})
 module dev.lb.core {
     requires transitive dev.lb.api;
-    requires java.net.http;
     requires org.slf4j;
     requires static micrometer.core;
 
@@ -13,6 +13,7 @@ module dev.lb.core {
     exports dev.lb.core.ratelimit;
     exports dev.lb.core.strategy;
     exports dev.lb.core.metrics;
+    exports dev.lb.core.internal to dev.lb.httpserver;
 
     uses dev.lb.api.spi.StrategyProvider;
     provides dev.lb.api.spi.StrategyProvider with

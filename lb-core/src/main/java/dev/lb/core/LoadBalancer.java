@@ -14,7 +14,7 @@ import dev.lb.core.internal.Scheduler;
 import dev.lb.core.internal.ThreadScheduler;
 import dev.lb.core.proxy.Attempt;
 import dev.lb.core.proxy.Forwarder;
-import dev.lb.core.proxy.JdkForwarder;
+import dev.lb.core.proxy.Http1Forwarder;
 import dev.lb.core.proxy.Outcome;
 import dev.lb.core.ratelimit.TokenBucketLimiter;
 import dev.lb.core.strategy.Strategies;
@@ -631,7 +631,7 @@ public final class LoadBalancer implements AutoCloseable {
             Scheduler time = scheduler != null ? scheduler : new ThreadScheduler();
             Balancer balancer = new Balancer(chosen, List.copyOf(backends.keySet()), healthCheck, passiveHealth,
                     panic, maxInFlightPerBackend, time, listener);
-            Forwarder forwarder = new JdkForwarder(connectTimeout, responseTimeout);
+            Forwarder forwarder = new Http1Forwarder(connectTimeout, responseTimeout, idleTimeout);
             HealthMonitor monitor = null;
             if (healthCheck != null) {
                 monitor = new HealthMonitor(balancer, healthCheck, forwarder::probe, time);

@@ -121,8 +121,8 @@ class ErrorMappingTest {
     }
 
     @Test
-    @Disabled("RequestBodyPublisher.pump reads the client's body on the request thread; while that read blocks on a"
-            + " client that paused mid-body, the timed-out exchange cannot be answered until the client sends more")
+    @Disabled("The engine reads the client's body on the request thread; while that read blocks on a client that"
+            + " paused mid-body, the timed-out exchange cannot be answered until the client sends more")
     void anUploadPausedMidBodyStillGets504WhenTheBackendTimesOut() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         try (ScriptedBackend backend = ScriptedBackend.start((socket, in, out) -> {

@@ -7,8 +7,7 @@ import dev.lb.core.internal.Member;
 import dev.lb.core.internal.Scheduler;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpTimeoutException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -98,10 +97,10 @@ public final class HealthMonitor {
     private String describe(Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
-        if (cause instanceof HttpConnectTimeoutException) {
+        if (cause instanceof SocketTimeoutException) {
             return "connect timed out";
         }
-        if (cause instanceof HttpTimeoutException || cause instanceof TimeoutException) {
+        if (cause instanceof TimeoutException) {
             return "no answer within " + check.timeout();
         }
         if (cause instanceof ConnectException) {

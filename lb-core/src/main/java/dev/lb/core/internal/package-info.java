@@ -1,4 +1,4 @@
 /**
- * The pool snapshot and the pick. Not exported.
+ * The pool snapshot and the pick, and the executors for blocking work. Exported to the adapter only.
  */
 package dev.lb.core.internal;

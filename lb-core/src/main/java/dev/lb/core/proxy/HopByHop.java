@@ -22,18 +22,31 @@ final class HopByHop {
 
     /** The rule for one message: the fixed set plus the tokens of its {@code Connection} headers. */
     static HopByHop of(Map<String, List<String>> headers) {
-        Set<String> named = Set.of();
         for (Map.Entry<String, List<String>> header : headers.entrySet()) {
             if (header.getKey().equalsIgnoreCase("connection")) {
-                named = new HashSet<>();
-                for (String value : header.getValue()) {
-                    for (String token : value.split(",")) {
-                        named.add(token.strip().toLowerCase(Locale.ROOT));
-                    }
-                }
+                return naming(header.getValue());
+            }
+        }
+        return new HopByHop(Set.of());
+    }
+
+    /** The rule for a message whose {@code Connection} headers have these values. */
+    static HopByHop naming(List<String> connectionValues) {
+        if (connectionValues.isEmpty()) {
+            return new HopByHop(Set.of());
+        }
+        Set<String> named = new HashSet<>();
+        for (String value : connectionValues) {
+            for (String token : value.split(",")) {
+                named.add(token.strip().toLowerCase(Locale.ROOT));
             }
         }
         return new HopByHop(named);
+    }
+
+    /** Whether the {@code Connection} header says {@code close}. */
+    boolean closes() {
+        return named.contains("close");
     }
 
     /** Whether the header with this lower-case name stays on this hop. */

@@ -1,4 +1,4 @@
-package dev.lb.httpserver;
+package dev.lb.core.internal;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -15,20 +15,23 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The adapter's default executor: a virtual thread per request on Java 21+, looked up at run time because the
- * library compiles for 17; on 17-20 a bounded pool whose overflow is answered with 503 instead of queueing
- * without bound.
+ * Executors for the library's blocking work (the adapter's requests, health probes): a virtual thread per task on
+ * Java 21+, looked up at run time because the library compiles for 17; on 17-20 a bounded pool of daemon threads
+ * whose overflow goes to a handler instead of queueing without bound. Either way threads are named
+ * {@code namePrefix + N}, and after {@code shutdownNow()} and a successful {@code awaitTermination} none is left.
  */
-final class Executors21 {
-    static final int POOL_THREADS = 200;
-    static final int POOL_QUEUE = 1_000;
-
+public final class Executors21 {
     private Executors21() {
     }
 
-    static ExecutorService create(String namePrefix, RejectedExecutionHandler overflow) {
+    /**
+     * @param poolThreads the bounded pool's threads (Java 17-20)
+     * @param poolQueue   the bounded pool's queue, beyond which tasks go to {@code overflow}
+     */
+    public static ExecutorService create(String namePrefix, int poolThreads, int poolQueue,
+                                         RejectedExecutionHandler overflow) {
         ExecutorService virtual = virtualThreadPerTask(namePrefix);
-        return virtual != null ? virtual : boundedPool(namePrefix, overflow);
+        return virtual != null ? virtual : boundedPool(namePrefix, poolThreads, poolQueue, overflow);
     }
 
     private static ExecutorService virtualThreadPerTask(String namePrefix) {
@@ -51,7 +54,8 @@ final class Executors21 {
         }
     }
 
-    private static ExecutorService boundedPool(String namePrefix, RejectedExecutionHandler overflow) {
+    private static ExecutorService boundedPool(String namePrefix, int poolThreads, int poolQueue,
+                                               RejectedExecutionHandler overflow) {
         AtomicInteger count = new AtomicInteger();
         Set<Thread> started = ConcurrentHashMap.newKeySet();
         ThreadFactory threads = task -> {
@@ -63,8 +67,8 @@ final class Executors21 {
         };
         // A ThreadPoolExecutor reports itself terminated just before its last thread has ended, so
         // awaitTermination also joins the threads: after close(), none is left running.
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(POOL_THREADS, POOL_THREADS, 30, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(POOL_QUEUE), threads, overflow) {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(poolThreads, poolThreads, 30, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(poolQueue), threads, overflow) {
             @Override
             public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
                 long deadline = System.nanoTime() + unit.toNanos(timeout);

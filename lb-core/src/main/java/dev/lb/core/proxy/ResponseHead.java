@@ -1,0 +1,169 @@
+package dev.lb.core.proxy;
+
+import dev.lb.core.proxy.BackendConnection.MalformedResponseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A backend's status line and headers, parsed strictly: anything a lenient parser would have to guess about
+ * (folded lines, a space before the colon, two different lengths, both framings) is refused, since a proxy that
+ * guesses differently from the client can be used to smuggle responses.
+ *
+ * @param status        the status code
+ * @param headers       the end-to-end headers, names compared case-insensitively, hop-by-hop ones and
+ *                      {@code Content-Length} removed
+ * @param contentLength the {@code Content-Length}, or -1 when none was sent
+ * @param chunked       whether the body is chunked
+ * @param keepAlive     whether the backend lets the connection carry another request afterwards
+ * @param retryAfter    a 429's or 503's {@code Retry-After} in seconds, else -1
+ */
+record ResponseHead(int status, Map<String, List<String>> headers, long contentLength, boolean chunked,
+                    boolean keepAlive, long retryAfter) {
+
+    /** Whether a body follows the head that is not delimited by the end of the connection. */
+    boolean delimited() {
+        return chunked || contentLength >= 0;
+    }
+
+    static ResponseHead parse(String statusLine, List<String> lines) throws MalformedResponseException {
+        int status = status(statusLine);
+        boolean keepAlive = statusLine.charAt(7) != '0';
+        List<String> connection = new ArrayList<>(1);
+        long contentLength = -1;
+        String transferEncoding = null;
+        String retryAfter = null;
+        String[] names = new String[lines.size()];
+        String[] values = new String[lines.size()];
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            int colon = line.indexOf(':');
+            if (colon <= 0 || !isToken(line, colon)) {
+                throw new MalformedResponseException("header line \"" + shortened(line)
+                        + "\" (expected: a name, a colon and a value)");
+            }
+            String name = line.substring(0, colon);
+            String value = fieldValue(line, colon + 1);
+            names[i] = name;
+            values[i] = value;
+            if (name.equalsIgnoreCase("content-length")) {
+                long length = contentLength(value);
+                if (contentLength >= 0 && contentLength != length) {
+                    throw new MalformedResponseException("two different Content-Length headers");
+                }
+                contentLength = length;
+            } else if (name.equalsIgnoreCase("transfer-encoding")) {
+                transferEncoding = transferEncoding == null ? value : transferEncoding + "," + value;
+            } else if (name.equalsIgnoreCase("connection")) {
+                connection.add(value);
+            } else if (name.equalsIgnoreCase("retry-after") && retryAfter == null) {
+                retryAfter = value;
+            }
+        }
+        boolean chunked = false;
+        if (transferEncoding != null) {
+            if (contentLength >= 0) {
+                throw new MalformedResponseException("Content-Length together with Transfer-Encoding");
+            }
+            String[] codings = transferEncoding.split(",");
+            chunked = codings[codings.length - 1].strip().equalsIgnoreCase("chunked");
+            // Any other final coding means the body runs until the connection closes (RFC 9112 section 6.3).
+            keepAlive &= chunked;
+        }
+        HopByHop hopByHop = HopByHop.naming(connection);
+        if (hopByHop.closes()) {
+            keepAlive = false;
+        }
+        Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        for (int i = 0; i < names.length; i++) {
+            String lower = names[i].toLowerCase(Locale.ROOT);
+            if (!hopByHop.drops(lower) && !lower.equals("content-length")) {
+                headers.computeIfAbsent(names[i], name -> new ArrayList<>(1)).add(values[i]);
+            }
+        }
+        long retryAfterSeconds = status == 429 || status == 503 ? seconds(retryAfter) : -1;
+        return new ResponseHead(status, headers, contentLength, chunked, keepAlive, retryAfterSeconds);
+    }
+
+    private static int status(String line) throws MalformedResponseException {
+        boolean valid = line.length() >= 12 && line.startsWith("HTTP/1.") && isDigit(line.charAt(7))
+                && line.charAt(8) == ' ' && line.charAt(9) >= '1' && line.charAt(9) <= '5'
+                && isDigit(line.charAt(10)) && isDigit(line.charAt(11))
+                && (line.length() == 12 || line.charAt(12) == ' ');
+        if (!valid) {
+            throw new MalformedResponseException("status line \"" + shortened(line)
+                    + "\" (expected: HTTP/1.x and a status from 100 to 599)");
+        }
+        return Integer.parseInt(line, 9, 12, 10);
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    /** Whether the text up to {@code end} is RFC 9110 token characters only, so no whitespace before a colon. */
+    static boolean isToken(String line, int end) {
+        for (int i = 0; i < end; i++) {
+            char c = line.charAt(i);
+            boolean token = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || isDigit(c)
+                    || c < 0x7f && c > 0x20 && "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+            if (!token) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The value without surrounding spaces and tabs; no control characters inside but tab. */
+    private static String fieldValue(String line, int from) throws MalformedResponseException {
+        int start = from;
+        int end = line.length();
+        while (start < end && (line.charAt(start) == ' ' || line.charAt(start) == '\t')) {
+            start++;
+        }
+        while (end > start && (line.charAt(end - 1) == ' ' || line.charAt(end - 1) == '\t')) {
+            end--;
+        }
+        for (int i = start; i < end; i++) {
+            char c = line.charAt(i);
+            if (c < 0x20 && c != '\t' || c == 0x7f) {
+                throw new MalformedResponseException("header line \"" + shortened(line)
+                        + "\" has a control character in its value");
+            }
+        }
+        return line.substring(start, end);
+    }
+
+    private static long contentLength(String value) throws MalformedResponseException {
+        if (value.isEmpty() || value.length() > 18) {
+            throw new MalformedResponseException("Content-Length: " + shortened(value)
+                    + " (expected: a non-negative integer)");
+        }
+        for (int i = 0; i < value.length(); i++) {
+            if (!isDigit(value.charAt(i))) {
+                throw new MalformedResponseException("Content-Length: " + shortened(value)
+                        + " (expected: a non-negative integer)");
+            }
+        }
+        return Long.parseLong(value);
+    }
+
+    /** {@code Retry-After} in its seconds form; -1 when absent or a date. */
+    private static long seconds(String retryAfter) {
+        if (retryAfter == null || retryAfter.isEmpty() || retryAfter.length() > 18) {
+            return -1;
+        }
+        for (int i = 0; i < retryAfter.length(); i++) {
+            if (!isDigit(retryAfter.charAt(i))) {
+                return -1;
+            }
+        }
+        return Long.parseLong(retryAfter);
+    }
+
+    private static String shortened(String text) {
+        return text.length() <= 60 ? text : text.substring(0, 60) + "...";
+    }
+}
