@@ -159,8 +159,13 @@ public final class LoadBalancer implements AutoCloseable {
         long deadline = requestTimeout == null ? Long.MAX_VALUE : start + requestTimeout.toNanos();
         Set<Member> tried = null;
         for (int attempts = 1; ; attempts++) {
-            Outcome outcome = attempt(sent, lease, attemptFor(exchange, lease, tried, attempts, deadline), start);
+            Attempt allowed = attemptFor(exchange, lease, tried, attempts, deadline);
+            Outcome outcome = attempt(sent, lease, allowed, start);
             if (outcome.answered()) {
+                if (allowed.retrySent() && allowed.retryStatuses().isEmpty()
+                        && outcome.failure() == Outcome.Failure.NONE && retries.statuses().contains(outcome.status())) {
+                    stats.budgetExhausted.increment(); // passed on as it is only because the budget was spent
+                }
                 return;
             }
             if (tried == null) {
@@ -188,17 +193,20 @@ public final class LoadBalancer implements AutoCloseable {
         }
     }
 
-    /** What the next attempt may leave unanswered for a retry: nothing when no retry could follow it. */
+    /**
+     * What the next attempt may leave unanswered for a retry: nothing when no retry could follow it. With the budget
+     * spent, failures still come back (to be counted and answered) but a retryable status is passed on as it is.
+     */
     private Attempt attemptFor(Exchange exchange, MemberLease lease, Set<Member> tried, int attempts, long deadline) {
         if (attempts >= retries.maxAttempts() || deadline - System.nanoTime() <= 0) {
             return new Attempt(false, false, Set.of(), deadline);
         }
         Set<Member> excluded = tried == null ? Set.of(lease.member()) : with(tried, lease.member());
-        if (!balancer.hasAnother(excluded) || !budget.available()) {
+        if (!balancer.hasAnother(excluded)) {
             return new Attempt(false, false, Set.of(), deadline);
         }
         boolean sent = retries.retriesSent(exchange.method());
-        return new Attempt(true, sent, sent ? retries.statuses() : Set.of(), deadline);
+        return new Attempt(true, sent, sent && budget.available() ? retries.statuses() : Set.of(), deadline);
     }
 
     private static Set<Member> with(Set<Member> tried, Member member) {
