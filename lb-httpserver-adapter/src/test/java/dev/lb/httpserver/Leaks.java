@@ -1,0 +1,85 @@
+package dev.lb.httpserver;
+
+import java.io.File;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What a test may not leave behind: {@code lb-} threads and open file descriptors of this JVM. Take a
+ * {@link #snapshot()} before starting anything, {@link #track} what the test starts, and at the end call
+ * {@link #closeAllAndAssertNoneLeft()}: it closes the tracked resources, last first, then polls, because sockets
+ * and threads end asynchronously after a close.
+ */
+final class Leaks {
+    /** File descriptors the JDK may open lazily and keep (jar files, /dev/random, an epoll instance). */
+    private static final int FD_SLACK = 8;
+    private static final long WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private final int fdsBefore;
+    private final Deque<AutoCloseable> tracked = new ArrayDeque<>();
+
+    private Leaks(int fdsBefore) {
+        this.fdsBefore = fdsBefore;
+    }
+
+    static Leaks snapshot() {
+        return new Leaks(openFileDescriptors());
+    }
+
+    /** Closes {@code resource} at {@link #closeAllAndAssertNoneLeft()}, before what was tracked earlier. */
+    <T extends AutoCloseable> T track(T resource) {
+        tracked.push(resource);
+        return resource;
+    }
+
+    /** Closes every tracked resource, last first, then {@link #assertNoneLeft()}. */
+    void closeAllAndAssertNoneLeft() throws Exception {
+        Exception failure = null;
+        while (!tracked.isEmpty()) {
+            try {
+                tracked.pop().close();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        assertNoneLeft();
+    }
+
+    /** Open file descriptors of this JVM, or -1 where /proc is not available. */
+    static int openFileDescriptors() {
+        String[] fds = new File("/proc/self/fd").list();
+        return fds == null ? -1 : fds.length;
+    }
+
+    /**
+     * Waits up to 10s for every {@code lb-} thread to end and the open file descriptors to come back to the
+     * snapshot's count (plus a small slack); fails naming what is left. On Java 17-20 a closed load balancer's
+     * HttpClient lets its connections go only once it is garbage, hence the {@code System.gc()} calls.
+     */
+    void assertNoneLeft() throws Exception {
+        long deadline = System.nanoTime() + WAIT_NANOS;
+        while (true) {
+            List<String> threads = LiveThreads.named("lb-");
+            int fds = openFileDescriptors();
+            boolean fdsBack = fdsBefore < 0 || fds <= fdsBefore + FD_SLACK;
+            if (threads.isEmpty() && fdsBack) {
+                return;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("left behind: threads " + threads + ", " + fds + " open file descriptors ("
+                        + fdsBefore + " before, slack " + FD_SLACK + ")");
+            }
+            System.gc();
+            Thread.sleep(20);
+        }
+    }
+}
