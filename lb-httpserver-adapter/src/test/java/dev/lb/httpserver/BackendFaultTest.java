@@ -105,6 +105,21 @@ class BackendFaultTest {
     }
 
     @Test
+    @Disabled("needs the Http1Forwarder engine: java.net.http.HttpClient itself re-sends a GET or HEAD once when the"
+            + " connection ends before any response byte (MultiExchange.retryOnFailure, ConnectionExpiredException),"
+            + " so the resetting backend executes it twice, unseen by the retry policy and its budget")
+    void aGetResetBeforeAnyResponseByteReachesTheResettingBackendOnce() throws Exception {
+        ScriptedBackend a = scripted(ScriptedBackend.reset());
+        SwitchableBackend b = live("b");
+        TestProxy proxy = proxy(LoadBalancer.builder().backend(a.url()).backend(b.url()));
+
+        assertEquals(200, proxy.get("/reset").status());
+
+        assertEquals(1, a.requestCount());
+        assertEquals(1, b.traffic());
+    }
+
+    @Test
     void aPostResetBeforeAnyResponseByteIsAnswered502AndNotSentAgain() throws Exception {
         ScriptedBackend a = leaks.track(ScriptedBackend.startReadingBody(ScriptedBackend.reset()));
         SwitchableBackend b = live("b");
