@@ -103,6 +103,11 @@ final class TestProxy implements AutoCloseable {
         return "127.0.0.1:" + address().getPort();
     }
 
+    /** Closes the adapter with this grace period, leaving the load balancer open; {@link #close()} does the rest. */
+    void stopServing(Duration grace) {
+        adapter.close(grace);
+    }
+
     @Override
     public void close() {
         try {
