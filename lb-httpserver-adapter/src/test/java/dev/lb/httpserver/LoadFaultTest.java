@@ -104,9 +104,9 @@ class LoadFaultTest {
         TestProxy proxy = proxy(LoadBalancer.builder().backend(a.url()).backend(b.url()));
         startLoad(proxy, "GET");
 
-        awaitMoreRequests(100);
+        awaitMoreRequests(50);
         a.stop();
-        awaitMoreRequests(200);
+        awaitMoreRequests(100);
         stopLoad();
 
         assertEquals(List.of(), List.copyOf(failures));
@@ -123,9 +123,9 @@ class LoadFaultTest {
         TestProxy proxy = proxy(LoadBalancer.builder().backend(a.url()).backend(b.url()));
         startLoad(proxy, "POST");
 
-        awaitMoreRequests(100);
+        awaitMoreRequests(50);
         a.stop();
-        awaitMoreRequests(200);
+        awaitMoreRequests(100);
         stopLoad();
 
         Map<String, Integer> executions = new HashMap<>(a.executions());
@@ -153,16 +153,16 @@ class LoadFaultTest {
         TestProxy proxy = proxy(builder);
         startLoad(proxy, "GET");
 
-        awaitMoreRequests(60);
+        awaitMoreRequests(30);
         for (int i = 0; i < instances.size(); i++) {
             SwitchableBackend old = instances.get(i);
             old.stop();
-            awaitMoreRequests(40);
+            awaitMoreRequests(20);
             SwitchableBackend restarted = leaks.track(SwitchableBackend.start(old.name() + "'", old.port()));
             instances.set(i, restarted);
             Await.until(restarted.name() + " serving again", () -> restarted.traffic() > 0);
         }
-        awaitMoreRequests(60);
+        awaitMoreRequests(30);
         stopLoad();
 
         assertEquals(List.of(), List.copyOf(failures));
@@ -247,6 +247,7 @@ class LoadFaultTest {
 
     private void awaitMoreRequests(int more) {
         int target = completed.get() + more;
+
         Await.until(more + " more requests completed", Duration.ofSeconds(10), () -> completed.get() >= target);
     }
 

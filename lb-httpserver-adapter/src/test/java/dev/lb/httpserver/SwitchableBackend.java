@@ -46,6 +46,9 @@ final class SwitchableBackend implements AutoCloseable {
 
     private SwitchableBackend(String name, int port) throws IOException {
         this.name = name;
+        // The JDK reads its server settings once, at the first HttpServer: give it the proxy's (TCP_NODELAY), or
+        // a backend started before the proxy would leave every server of the JVM waiting on delayed ACKs.
+        HttpServerAdapter.configureJdkServerDefaults();
         this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), BACKLOG);
         server.setExecutor(threads);
         server.createContext("/", this::handle);
