@@ -30,7 +30,7 @@ class BackendFaultTest {
     private Leaks leaks;
 
     @BeforeEach
-    void snapshot() {
+    void snapshot() throws Exception {
         leaks = Leaks.snapshot();
     }
 

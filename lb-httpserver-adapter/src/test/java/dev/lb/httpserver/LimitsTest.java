@@ -28,7 +28,7 @@ class LimitsTest {
     private SwitchableBackend backend;
 
     @BeforeEach
-    void start() throws IOException {
+    void start() throws Exception {
         leaks = Leaks.snapshot();
         leaks.track(clients::shutdownNow);
         backend = leaks.track(SwitchableBackend.start("b"));

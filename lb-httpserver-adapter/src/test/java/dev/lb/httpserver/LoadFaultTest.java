@@ -48,7 +48,7 @@ class LoadFaultTest {
     private Leaks leaks;
 
     @BeforeEach
-    void snapshot() {
+    void snapshot() throws Exception {
         leaks = Leaks.snapshot();
         leaks.track(clients::shutdownNow);
     }

@@ -27,7 +27,7 @@ class RetryPolicyTest {
     private Leaks leaks;
 
     @BeforeEach
-    void snapshot() {
+    void snapshot() throws Exception {
         leaks = Leaks.snapshot();
     }
 
