@@ -71,7 +71,10 @@ class LoadFaultTest {
     void fiveHundredConcurrentClientsAreAllServed() throws Exception {
         SwitchableBackend a = backend("a");
         SwitchableBackend b = backend("b");
-        TestProxy proxy = proxy(LoadBalancer.builder().backend(a.url()).backend(b.url()));
+        // A burst of 500 connects can overflow a listen queue (net.core.somaxconn) and wait for a SYN resend (1s):
+        // a generous connect timeout keeps this about concurrency, not about the connect timeout.
+        TestProxy proxy = proxy(LoadBalancer.builder().connectTimeout(Duration.ofSeconds(10)).backend(a.url())
+                .backend(b.url()));
         int clientCount = 500;
         ExecutorService many = Executors.newFixedThreadPool(clientCount);
         leaks.track(many::shutdownNow);
