@@ -13,6 +13,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -28,8 +29,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A client that goes away in the middle of a body costs the proxy nothing lasting: the backend connection is
- * closed (the backend sees its transfer fail rather than run to the end), the backend's in-flight count drops back
- * to zero, and the next request is served.
+ * closed (the backend sees its transfer fail rather than run to the end), the in-flight counts drop back to zero,
+ * the next request is served, and after close no thread or file descriptor is left.
  */
 class ClientAbortTest {
     private static final long HUGE = 1L << 30;
@@ -42,9 +43,11 @@ class ClientAbortTest {
     private ExecutorService backendThreads;
     private HttpServer backend;
     private TestProxy proxy;
+    private Leaks leaks;
 
     @BeforeEach
     void start() throws Exception {
+        leaks = Leaks.snapshot();
         backendThreads = Executors.newCachedThreadPool(task -> {
             Thread thread = new Thread(task, "test-abort-backend");
             thread.setDaemon(true);
@@ -71,10 +74,11 @@ class ClientAbortTest {
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws Exception {
         proxy.close();
         backend.stop(0);
         backendThreads.shutdownNow();
+        leaks.assertNoneLeft();
     }
 
     @ParameterizedTest
@@ -116,6 +120,8 @@ class ClientAbortTest {
 
     private void assertTheProxyRecovered() throws Exception {
         awaitTrue(() -> candidate.get().inFlight() == 0, "the aborted request's lease was not released");
+        awaitTrue(() -> proxy.lb().inFlight() == 0, "the aborted request still counts as in flight");
+        assertEquals(List.of(0), proxy.backendsInFlight());
         try (RawConnection client = proxy.connect()) {
             client.send("GET /small HTTP/1.1\r\nHost: " + proxy.authority() + "\r\n\r\n");
             assertEquals("small", client.read("GET").bodyText());

@@ -68,7 +68,15 @@ final class RawConnection implements Closeable {
      * @throws Truncated when the connection ends before the framing says the response is complete
      */
     RawResponse read(String method) throws IOException {
-        RawResponse head = readHead();
+        return readBody(readHead(), method);
+    }
+
+    /**
+     * Reads the body of a response whose head {@link #readHead()} returned, framed as {@link #read} says.
+     *
+     * @throws Truncated when the connection ends before the framing says the response is complete
+     */
+    RawResponse readBody(RawResponse head, String method) throws IOException {
         int status = head.status();
         if (method.equals("HEAD") || status / 100 == 1 || status == 204 || status == 304) {
             return head;

@@ -15,11 +15,13 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A backend on a bare {@link ServerSocket} for the failures an HTTP server library will not produce: resets,
- * half-written bodies, answers that are not HTTP. Each accepted connection reads one request head, records it,
- * and hands the socket to the script.
+ * half-written bodies, answers that are not HTTP. Each accepted connection reads one request head (and, when
+ * started with {@link #startReadingBody}, its Content-Length body), records it, and hands the socket to the script.
+ * Counts connections, so tests can check the proxy closed every one it opened.
  */
 final class ScriptedBackend implements AutoCloseable {
     /** What the backend does with one connection once the request head has been read. */
@@ -28,8 +30,11 @@ final class ScriptedBackend implements AutoCloseable {
         void run(Socket socket, InputStream in, OutputStream out) throws IOException;
     }
 
-    /** The request line and raw header lines as the backend received them. */
-    record RequestHead(String requestLine, List<String> headerLines) {
+    /**
+     * The request line and raw header lines as the backend received them, and the body when the backend reads
+     * bodies (else empty).
+     */
+    record RequestHead(String requestLine, List<String> headerLines, byte[] body) {
         String method() {
             return requestLine.split(" ", 3)[0];
         }
@@ -37,24 +42,58 @@ final class ScriptedBackend implements AutoCloseable {
         String target() {
             return requestLine.split(" ", 3)[1];
         }
+
+        /** The first value of the header, names compared case-insensitively; null when absent. */
+        String header(String name) {
+            for (String line : headerLines) {
+                int colon = line.indexOf(':');
+                if (colon > 0 && line.substring(0, colon).strip().equalsIgnoreCase(name)) {
+                    return line.substring(colon + 1).strip();
+                }
+            }
+            return null;
+        }
     }
 
     private final ServerSocket server;
     private final Script script;
+    private final boolean readBody;
+    private final AtomicInteger accepted = new AtomicInteger();
+    private final AtomicInteger open = new AtomicInteger();
+    private final AtomicInteger received = new AtomicInteger();
     private final Thread acceptor;
     private final ConcurrentLinkedQueue<Socket> sockets = new ConcurrentLinkedQueue<>();
     private final BlockingQueue<RequestHead> requests = new LinkedBlockingQueue<>();
 
-    private ScriptedBackend(Script script) throws IOException {
+    private ScriptedBackend(Script script, boolean readBody) throws IOException {
         this.server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
         this.script = script;
+        this.readBody = readBody;
         this.acceptor = new Thread(this::acceptLoop, "test-scripted-backend");
         this.acceptor.setDaemon(true);
         this.acceptor.start();
     }
 
     static ScriptedBackend start(Script script) throws IOException {
-        return new ScriptedBackend(script);
+        return new ScriptedBackend(script, false);
+    }
+
+    /** A backend that reads each request's Content-Length body, records it, and only then runs the script. */
+    static ScriptedBackend startReadingBody(Script script) throws IOException {
+        return new ScriptedBackend(script, true);
+    }
+
+    /** Closes the connection with a reset (RST), before any response byte. */
+    static Script reset() {
+        return (socket, in, out) -> {
+            socket.setSoLinger(true, 0);
+            socket.close();
+        };
+    }
+
+    /** Never answers: reads (and discards) whatever comes until the proxy closes the connection. */
+    static Script neverAnswer() {
+        return (socket, in, out) -> in.transferTo(OutputStream.nullOutputStream());
     }
 
     /** Writes the ASCII text, flushes, and closes the socket. */
@@ -79,6 +118,21 @@ final class ScriptedBackend implements AutoCloseable {
         return head;
     }
 
+    /** Requests received so far, taken or not. */
+    int requestCount() {
+        return received.get();
+    }
+
+    /** Connections accepted so far. */
+    int connections() {
+        return accepted.get();
+    }
+
+    /** Connections accepted and not yet closed (by either side). */
+    int openConnections() {
+        return open.get();
+    }
+
     /** Requests received and not yet taken. */
     int pendingRequests() {
         return requests.size();
@@ -93,6 +147,8 @@ final class ScriptedBackend implements AutoCloseable {
                 return;
             }
             sockets.add(socket);
+            accepted.incrementAndGet();
+            open.incrementAndGet();
             Thread handler = new Thread(() -> serve(socket), "test-scripted-backend-connection");
             handler.setDaemon(true);
             handler.start();
@@ -111,10 +167,19 @@ final class ScriptedBackend implements AutoCloseable {
             while ((line = readLine(in)) != null && !line.isEmpty()) {
                 headers.add(line);
             }
-            requests.add(new RequestHead(requestLine, List.copyOf(headers)));
+            byte[] body = new byte[0];
+            if (readBody) {
+                RequestHead head = new RequestHead(requestLine, headers, body);
+                String length = head.header("Content-Length");
+                body = length == null ? body : in.readNBytes(Integer.parseInt(length));
+            }
+            received.incrementAndGet();
+            requests.add(new RequestHead(requestLine, List.copyOf(headers), body));
             script.run(socket, in, socket.getOutputStream());
         } catch (IOException e) {
             // The proxy went away; nothing to report.
+        } finally {
+            open.decrementAndGet(); // the socket is closed by now
         }
     }
 
