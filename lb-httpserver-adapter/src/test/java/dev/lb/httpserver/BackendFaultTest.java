@@ -13,7 +13,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -105,9 +104,6 @@ class BackendFaultTest {
     }
 
     @Test
-    @Disabled("needs the Http1Forwarder engine: java.net.http.HttpClient itself re-sends a GET or HEAD once when the"
-            + " connection ends before any response byte (MultiExchange.retryOnFailure, ConnectionExpiredException),"
-            + " so the resetting backend executes it twice, unseen by the retry policy and its budget")
     void aGetResetBeforeAnyResponseByteReachesTheResettingBackendOnce() throws Exception {
         ScriptedBackend a = scripted(ScriptedBackend.reset());
         SwitchableBackend b = live("b");
@@ -233,8 +229,6 @@ class BackendFaultTest {
     }
 
     @Test
-    @Disabled("needs the Http1Forwarder engine: java.net.http.HttpClient accepts two differing Content-Length"
-            + " headers and frames the body by one of them (RFC 9112 section 6.3 makes that an unrecoverable error)")
     void aResponseWithConflictingContentLengthsIsAnswered502() throws Exception {
         aMalformedResponseIsAnswered502WhenNoOtherBackendCanServe(
                 "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok");

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -138,11 +137,6 @@ class RetryPolicyTest {
     }
 
     @Test
-    @Disabled("bug: LoadBalancer.attemptFor (LoadBalancer.java:197) makes the attempt final when"
-            + " !budget.available(), so the forwarder answers the failure itself and the loop's"
-            + " stats.budgetExhausted.increment() (line 175) is never reached; retryBudgetExhausted() stays 0 while"
-            + " the budget refuses every retry (it counts only the rare race where available() and tryWithdraw()"
-            + " disagree)")
     void retriesRefusedByTheBudgetAreCounted() throws Exception {
         TestProxy proxy = failingEverywhere(40);
 
