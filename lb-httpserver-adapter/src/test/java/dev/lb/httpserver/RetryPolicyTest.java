@@ -150,8 +150,8 @@ class RetryPolicyTest {
 
     /**
      * Sends {@code requests} DELETEs, one at a time, to two backends that reset every request, with a retry budget
-     * of 0% of requests plus 2 per second, i.e. a balance of 20 retries at start (10 seconds of the floor). DELETE:
-     * idempotent for the policy, and (unlike GET) never re-sent by the JDK engine's own client.
+     * of 0% of requests plus 2 per second, i.e. a balance of 20 retries at start (10 seconds of the floor). DELETE is
+     * idempotent, so every reset is a retry candidate.
      */
     private TestProxy failingEverywhere(int requests) throws Exception {
         ScriptedBackend a = backend(ScriptedBackend.reset());
