@@ -12,6 +12,7 @@ import dev.lb.api.spi.Strategy;
 import dev.lb.core.HealthCheck;
 import dev.lb.core.PassiveHealth;
 import dev.lb.core.strategy.Strategies;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -96,7 +97,8 @@ class BalancerTest {
     /** A balancer whose active checks take a backend down after one failed probe and up after one passing. */
     private static Balancer balancer(Strategy strategy, Backend... backends) {
         return new Balancer(strategy, List.of(backends), HealthCheck.builder().rise(1).fall(1).build(),
-                PassiveHealth.builder().build(), false, new ManualScheduler(), new BackendListener() { });
+                PassiveHealth.builder().build(), false, Duration.ZERO, new ManualScheduler(),
+                new BackendListener() { });
     }
 
     private static void markDown(Balancer balancer, Backend backend) {

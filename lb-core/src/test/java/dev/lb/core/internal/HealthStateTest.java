@@ -46,7 +46,8 @@ class HealthStateTest {
     private final List<URI> probed = new ArrayList<>();
 
     private Balancer balancer(HealthCheck active, PassiveHealth passive, boolean panic, Backend... backends) {
-        return new Balancer(Strategies.roundRobin(), List.of(backends), active, passive, panic, time, listener);
+        return new Balancer(Strategies.roundRobin(), List.of(backends), active, passive, panic,
+                Duration.ZERO, time, listener);
     }
 
     private HealthMonitor monitor(Balancer balancer, HealthCheck check) {

@@ -24,6 +24,7 @@ class BuiltInStrategiesKitTest {
                 StrategyKit.of(new WeightedRandomProvider()).weightAware(),
                 StrategyKit.of(new LeastConnectionsProvider()).weightAware(),
                 StrategyKit.of(new PowerOfTwoChoicesProvider()).weightAware(),
+                StrategyKit.of(new PeakEwmaProvider()).weightAware(),
                 StrategyKit.of(new ConsistentHashProvider()).weightAware().hashing());
     }
 

@@ -1,0 +1,12 @@
+package dev.lb.core.internal;
+
+import java.time.Duration;
+
+/**
+ * Implemented by a strategy that sets how fast the members' latency estimates forget ({@link Member#latencyNanos}).
+ * The balancer asks once, at construction; without it the decay time is {@link Balancer#DEFAULT_LATENCY_DECAY}.
+ */
+public interface LatencyDecay {
+    /** The time constant of the latency estimates' decay, {@code > 0}. */
+    Duration latencyDecay();
+}
