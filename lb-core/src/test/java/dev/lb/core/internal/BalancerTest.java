@@ -1,6 +1,7 @@
 package dev.lb.core.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.lb.api.Backend;
@@ -12,9 +13,11 @@ import dev.lb.api.spi.Strategy;
 import dev.lb.core.HealthCheck;
 import dev.lb.core.PassiveHealth;
 import dev.lb.core.strategy.Strategies;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class BalancerTest {
@@ -94,6 +97,24 @@ class BalancerTest {
         assertEquals(List.of(1, 1), inFlight(balancer));
     }
 
+    @Test
+    void consistentHashFallsOverToTheNextChoiceWhileItsBackendIsDownAndReturnsAfter() {
+        Backend d = Backend.of("http://127.0.0.1:9004");
+        Balancer balancer = balancer(Strategies.named("consistent-hash", Map.of("hash_key", "header:X-User")),
+                A, B, C, d);
+        for (int user = 0; user < 100; user++) {
+            RequestInfo request = RequestInfo.of("GET", "/", new InetSocketAddress("10.1.0." + user, 5000),
+                    Map.of("X-User", List.of("user-" + user)));
+            Backend usual = pickAndRelease(balancer, request);
+            markDown(balancer, usual);
+            Backend next = pickAndRelease(balancer, request);
+            assertNotEquals(usual, next);
+            assertEquals(next, pickAndRelease(balancer, request), "the next choice is stable too");
+            balancer.probed(member(balancer, usual), true, "");
+            assertEquals(usual, pickAndRelease(balancer, request), "back up: the user returns");
+        }
+    }
+
     /** A balancer whose active checks take a backend down after one failed probe and up after one passing. */
     private static Balancer balancer(Strategy strategy, Backend... backends) {
         return new Balancer(strategy, List.of(backends), HealthCheck.builder().rise(1).fall(1).build(),
@@ -107,6 +128,12 @@ class BalancerTest {
 
     private static Member member(Balancer balancer, Backend backend) {
         return balancer.members().stream().filter(m -> m.backend().equals(backend)).findFirst().orElseThrow();
+    }
+
+    private static Backend pickAndRelease(Balancer balancer, RequestInfo request) {
+        MemberLease lease = balancer.pick(request);
+        lease.release();
+        return lease.backend();
     }
 
     private static List<Backend> pick(Balancer balancer, int times) {
