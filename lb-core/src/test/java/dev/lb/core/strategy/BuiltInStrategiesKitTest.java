@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -90,6 +91,29 @@ class BuiltInStrategiesKitTest {
         };
         assertThrows(AssertionError.class,
                 () -> StrategyKit.of(modulo).checkRemovingOneBackendMovesFewKeys());
+    }
+
+    @Test
+    void theKitCatchesAStrategyThatIgnoresSlowStart() {
+        StrategyProvider configuredWeightsOnly = new StrategiesTest.Impostor() {
+            @Override
+            public Strategy create() {
+                // Weighted random on the configured weights, blind to slow start.
+                return (candidates, request) -> {
+                    int point = ThreadLocalRandom.current().nextInt(
+                            candidates.stream().mapToInt(c -> c.backend().weight()).sum());
+                    for (Candidate candidate : candidates) {
+                        point -= candidate.backend().weight();
+                        if (point < 0) {
+                            return candidate.acquire();
+                        }
+                    }
+                    throw new AssertionError("unreachable");
+                };
+            }
+        };
+        assertThrows(AssertionError.class,
+                () -> StrategyKit.of(configuredWeightsOnly).checkEffectiveWeightsAreHonoured());
     }
 
     @Test
