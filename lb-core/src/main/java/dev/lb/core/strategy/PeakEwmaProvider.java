@@ -7,7 +7,7 @@ import java.util.Set;
 
 /**
  * Provides {@code ewma}. Option {@code decay}: how fast the latency estimates forget, a duration such as
- * {@code 10s} (the default), {@code 500ms} or {@code 1m}. Public only because {@link java.util.ServiceLoader}
+ * {@code 10s} (the default), {@code 500ms} or {@code 1m30s}. Public only because {@link java.util.ServiceLoader}
  * requires it.
  */
 public final class PeakEwmaProvider implements StrategyProvider {
