@@ -39,8 +39,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Balancer {
     private static final Logger log = LoggerFactory.getLogger(Balancer.class);
-    /** How fast latency estimates forget unless the strategy is a {@link LatencyDecay}: Finagle's default. */
-    public static final Duration DEFAULT_LATENCY_DECAY = Duration.ofSeconds(10);
 
     private final Strategy strategy;
     private final HealthCheck active;
@@ -92,7 +90,7 @@ public final class Balancer {
         this.panic = panic;
         this.slowStartNanos = slowStart.toNanos();
         this.latencyDecayNanos = (strategy instanceof LatencyDecay decay ? decay.latencyDecay()
-                : DEFAULT_LATENCY_DECAY).toNanos();
+                : LatencyDecay.DEFAULT).toNanos();
         this.scheduler = scheduler;
         this.listeners.add(listener);
         List<Member> members = new ArrayList<>(backends.size());

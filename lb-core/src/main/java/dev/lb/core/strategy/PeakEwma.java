@@ -19,8 +19,6 @@ import java.util.random.RandomGenerator;
  * balancer applies it to every backend's estimate.
  */
 final class PeakEwma extends TwoChoices implements LatencyDecay {
-    static final Duration DEFAULT_DECAY = Duration.ofSeconds(10);
-
     private final Duration decay;
 
     PeakEwma(Duration decay) {

@@ -2,6 +2,7 @@ package dev.lb.core.strategy;
 
 import dev.lb.api.spi.Strategy;
 import dev.lb.api.spi.StrategyProvider;
+import dev.lb.core.internal.LatencyDecay;
 import java.util.Map;
 import java.util.Set;
 
@@ -25,7 +26,7 @@ public final class PeakEwmaProvider implements StrategyProvider {
 
     @Override
     public Strategy create() {
-        return new PeakEwma(PeakEwma.DEFAULT_DECAY);
+        return new PeakEwma(LatencyDecay.DEFAULT);
     }
 
     @Override

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.lb.api.Backend;
 import dev.lb.api.spi.Candidate;
+import dev.lb.core.internal.LatencyDecay;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -11,7 +12,8 @@ import org.junit.jupiter.api.Test;
 class PeakEwmaTest {
     private static final long MS = 1_000_000;
 
-    private final PeakEwma strategy = new PeakEwma(PeakEwma.DEFAULT_DECAY, () -> new Random(7));
+    private final Random random = new Random(7);
+    private final PeakEwma strategy = new PeakEwma(LatencyDecay.DEFAULT, () -> random);
     private final FakeCandidate fast = new FakeCandidate(9001);
     private final FakeCandidate slow = new FakeCandidate(9002);
     private final List<Candidate> pair = List.of(fast, slow);

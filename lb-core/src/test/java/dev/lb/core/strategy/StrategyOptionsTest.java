@@ -36,7 +36,7 @@ class StrategyOptionsTest {
 
     @Test
     void noOptionsGiveTheDefaults() {
-        assertEquals(PeakEwma.DEFAULT_DECAY,
+        assertEquals(LatencyDecay.DEFAULT,
                 ((LatencyDecay) Strategies.named("ewma", Map.of())).latencyDecay());
     }
 

@@ -6,6 +6,7 @@ import dev.lb.api.RequestInfo;
 import dev.lb.api.spi.Strategy;
 import dev.lb.core.PassiveHealth;
 import dev.lb.core.internal.Balancer;
+import dev.lb.core.internal.LatencyDecay;
 import dev.lb.core.internal.ManualScheduler;
 import dev.lb.core.internal.Member;
 import dev.lb.core.internal.MemberLease;
@@ -82,7 +83,7 @@ final class StrategySimulation {
         strategies.put(WeightedRandomProvider.NAME, new WeightedRandom(random));
         strategies.put(LeastConnectionsProvider.NAME, new LeastConnections());
         strategies.put(PowerOfTwoChoicesProvider.NAME, new PowerOfTwoChoices(random));
-        strategies.put(PeakEwmaProvider.NAME, new PeakEwma(PeakEwma.DEFAULT_DECAY, random));
+        strategies.put(PeakEwmaProvider.NAME, new PeakEwma(LatencyDecay.DEFAULT, random));
         strategies.put(ConsistentHashProvider.NAME, new ConsistentHash(HashKey.CLIENT_ADDRESS));
         return strategies;
     }
