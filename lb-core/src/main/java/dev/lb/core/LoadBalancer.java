@@ -146,16 +146,16 @@ public final class LoadBalancer implements AutoCloseable {
         long attemptStart = scheduler.nanoTime();
         try {
             outcome = forwarder.forward(exchange, lease.backend(), mayRetry);
-            if (outcome.answered() && outcome.failure() != Outcome.Failure.BAD_REQUEST) { // latency for ewma
-                long attemptEnd = scheduler.nanoTime();
-                lease.member().observeLatency(attemptEnd - attemptStart, attemptEnd);
-            }
             if (outcome.failure() != Outcome.Failure.NONE) {
                 log.atDebug().setMessage("request failed").addKeyValue("backend", lease.backend())
                         .addKeyValue("status", outcome.status()).addKeyValue("failure", outcome.failure())
                         .addKeyValue("detail", outcome.detail()).log();
             }
             feedBack(lease.member(), outcome);
+            if (outcome.answered() && outcome.failure() != Outcome.Failure.BAD_REQUEST) { // latency for ewma
+                long attemptEnd = scheduler.nanoTime();
+                lease.member().observeLatency(attemptEnd - attemptStart, attemptEnd);
+            }
             return outcome;
         } finally {
             lease.release();
