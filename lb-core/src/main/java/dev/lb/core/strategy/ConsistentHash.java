@@ -33,16 +33,18 @@ final class ConsistentHash implements Strategy {
     @Override
     public Lease pick(List<Candidate> candidates, RequestInfo request) {
         Table table = cache;
-        if (table.list != candidates || table.ramping) {
+        if (table.list != candidates) {
             table = Table.of(candidates);
             cache = table;
         }
         long key = hash(this.key.apply(request));
         int best = 0;
-        if (table.equalWeights) {
-            long bestScore = Long.MIN_VALUE;
+        if (table.equalWeights && !table.ramping) {
+            // The same order as the weighted scores below give for equal weights (by the top 53 bits), so a
+            // key keeps its backend when slow start switches between the two.
+            long bestScore = -1;
             for (int i = 0; i < table.hashes.length; i++) {
-                long score = mix(key ^ table.hashes[i]);
+                long score = mix(key ^ table.hashes[i]) >>> 11;
                 if (score > bestScore) {
                     bestScore = score;
                     best = i;
@@ -54,7 +56,9 @@ final class ConsistentHash implements Strategy {
                 // Weighted rendezvous: -w / ln(u) for u uniform in (0, 1) gives each backend a share of keys
                 // proportional to w. u is built from the top 53 bits, never 0 or 1.
                 double u = ((mix(key ^ table.hashes[i]) >>> 11) + 0.5) / TWO_TO_THE_53;
-                double score = -table.weights[i] / Math.log(u);
+                // In slow start the weights change with time: read them now; the backend hashes stay.
+                double weight = table.ramping ? candidates.get(i).effectiveWeight() : table.weights[i];
+                double score = -weight / Math.log(u);
                 if (score > bestScore) {
                     bestScore = score;
                     best = i;
@@ -91,7 +95,7 @@ final class ConsistentHash implements Strategy {
         final long[] hashes;
         final double[] weights;
         final boolean equalWeights;
-        final boolean ramping; // some weight still below its configured value: rebuild on every pick
+        final boolean ramping; // some weight still below its configured value: read weights on every pick
 
         Table(List<Candidate> list, long[] hashes, double[] weights, boolean equalWeights, boolean ramping) {
             this.list = list;

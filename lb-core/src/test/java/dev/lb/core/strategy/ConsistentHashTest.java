@@ -96,6 +96,38 @@ class ConsistentHashTest {
     }
 
     @Test
+    void inSlowStartAReturningBackendWinsItsClientsBackGraduallyAndTakesNoOneElses() {
+        List<Candidate> pool = FakeCandidate.pool(4);
+        FakeCandidate returning = (FakeCandidate) pool.get(2);
+        Backend[] atFullWeight = new Backend[CLIENTS];
+        for (int client = 0; client < CLIENTS; client++) {
+            atFullWeight[client] = pick(pool, client);
+        }
+        List<Candidate> back = List.copyOf(new ArrayList<>(pool)); // a new list, as the balancer passes
+        Backend[] before = null;
+        for (double weight : new double[] {0.1, 0.4, 0.7, 1.0}) {
+            returning.effectiveWeight = weight;
+            Backend[] now = new Backend[CLIENTS];
+            int onReturning = 0;
+            for (int client = 0; client < CLIENTS; client++) {
+                now[client] = pick(back, client);
+                onReturning += now[client].equals(returning.backend()) ? 1 : 0;
+                if (before != null && !now[client].equals(before[client])) {
+                    assertEquals(returning.backend(), now[client], "client " + client + " moved, not to the ramp");
+                }
+            }
+            // Weighted rendezvous: w / (w + 3) of the clients at weight w against three of weight 1.
+            assertEquals(weight / (weight + 3), (double) onReturning / CLIENTS, 0.01, "at weight " + weight);
+            before = now;
+        }
+        int elsewhere = 0;
+        for (int client = 0; client < CLIENTS; client++) {
+            elsewhere += before[client].equals(atFullWeight[client]) ? 0 : 1;
+        }
+        assertEquals(0, elsewhere, "clients not where they were before the backend left");
+    }
+
+    @Test
     void keyedByAHeaderAUserSticksWhateverAddressTheyComeFrom() {
         Strategy byUser = Strategies.named("consistent-hash", Map.of("hash_key", "header:X-User"));
         List<Candidate> pool = FakeCandidate.pool(5);
