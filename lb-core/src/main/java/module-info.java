@@ -23,5 +23,6 @@ module dev.lb.core {
             dev.lb.core.strategy.RandomChoiceProvider,
             dev.lb.core.strategy.WeightedRandomProvider,
             dev.lb.core.strategy.PowerOfTwoChoicesProvider,
-            dev.lb.core.strategy.ConsistentHashProvider;
+            dev.lb.core.strategy.ConsistentHashProvider,
+            dev.lb.core.strategy.PeakEwmaProvider;
 }

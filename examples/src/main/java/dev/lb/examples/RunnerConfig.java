@@ -16,6 +16,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.snakeyaml.engine.v2.api.Load;
@@ -30,8 +31,12 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * <p>The YAML keys, all but {@code backends} optional:
  * <pre>{@code
  * lb_port: ":3332"            # ":3332" all interfaces, "127.0.0.1:3332" one host, or 3332; default ":3332"
- * strategy: "round-robin"     # or least-connections, weighted-round-robin, random, weighted-random, p2c,
+ * strategy: "round-robin"     # or least-connections, weighted-round-robin, random, weighted-random, p2c, ewma,
  *                             # consistent-hash (see the README), or any plugin name; default round-robin
+ * strategy_options:           # the strategy's own options, if it takes any; none by default
+ *   hash_key: "header:X-User" # consistent-hash: client_address (default), path, header:<name> or cookie:<name>
+ *   decay: 10s                # ewma: how fast latency estimates forget; default 10s
+ * slow_start: 30s             # a backend that comes (back) up ramps its weight over this time; default 0s, off
  * backends:
  *   - "http://localhost:9001"
  *   - {url: "http://localhost:9002", weight: 3}
@@ -89,6 +94,7 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  *
  * @param listenAddress   where to accept clients; port 0 picks a free port
  * @param strategy        the strategy name, known to {@link Strategies#named}
+ * @param strategyOptions the strategy's options by name, valid for it; empty for none
  * @param backends        the backends in configuration order, at least one, no duplicates
  * @param shutdownGrace   how long in-flight requests may finish on shutdown, {@code >= 0}
  * @param connectTimeout  time allowed to connect to a backend, {@code > 0}
@@ -97,6 +103,7 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * @param passive         the {@code passive} block
  * @param panicMode       whether requests go to every backend when none is up, rather than get {@code 503}
  * @param drainTimeout    how long a backend removed at run time may finish its requests, {@code > 0}
+ * @param slowStart       how long a backend that comes up ramps its weight, {@code >= 0}; zero for off
  * @param rateLimit       the per-client rate limit, {@link RateLimit#OFF} for none
  * @param resilience      timeouts, concurrency and body limits, and retries
  * @param observability   the {@code metrics_path}, {@code status_path}, {@code admin_port} and {@code access_log}
@@ -104,10 +111,11 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * @param unknownKeys     keys that were ignored, e.g. {@code lb_prot}, {@code backends[1].wieght} or
  *                        {@code health_check.intervall}
  */
-public record RunnerConfig(InetSocketAddress listenAddress, String strategy, List<Backend> backends,
-                           Duration shutdownGrace, Duration connectTimeout, Duration responseTimeout,
-                           HealthCheckSettings healthCheck, PassiveSettings passive, boolean panicMode,
-                           Duration drainTimeout, RateLimit rateLimit, ResilienceSettings resilience,
+public record RunnerConfig(InetSocketAddress listenAddress, String strategy, Map<String, String> strategyOptions,
+                           List<Backend> backends, Duration shutdownGrace, Duration connectTimeout,
+                           Duration responseTimeout, HealthCheckSettings healthCheck, PassiveSettings passive,
+                           boolean panicMode, Duration drainTimeout, Duration slowStart, RateLimit rateLimit,
+                           ResilienceSettings resilience,
                            ObservabilitySettings observability, List<String> unknownKeys) {
     private static final String DEFAULT_PORT = ":3332";
     private static final String DEFAULT_STRATEGY = "round-robin";
@@ -118,8 +126,8 @@ public record RunnerConfig(InetSocketAddress listenAddress, String strategy, Lis
     private static final Set<String> KEYS = Set.of("lb_port", "strategy", "backends", "shutdown_grace",
             "connect_timeout", "response_timeout", "health_check", "passive", "panic_mode", "drain_timeout",
             "idle_timeout", "request_timeout", "max_in_flight", "max_in_flight_per_backend", "max_request_body",
-            "retries",
-            "rate_limit", "metrics_path", "status_path", "admin_port", "access_log");
+            "retries", "rate_limit", "metrics_path", "status_path", "admin_port", "access_log", "strategy_options",
+            "slow_start");
     private static final Set<String> HEALTH_CHECK_KEYS = Set.of("enabled", "path", "interval", "timeout", "rise",
             "fall", "healthy_statuses", "wait_for_first_round");
     private static final Set<String> PASSIVE_KEYS = Set.of("enabled", "consecutive_failures", "base_ejection",
@@ -193,6 +201,7 @@ public record RunnerConfig(InetSocketAddress listenAddress, String strategy, Lis
     public RunnerConfig {
         Objects.requireNonNull(listenAddress, "listenAddress");
         Objects.requireNonNull(strategy, "strategy");
+        strategyOptions = Map.copyOf(strategyOptions);
         backends = List.copyOf(backends);
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
@@ -200,6 +209,7 @@ public record RunnerConfig(InetSocketAddress listenAddress, String strategy, Lis
         Objects.requireNonNull(healthCheck, "healthCheck");
         Objects.requireNonNull(passive, "passive");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
+        Objects.requireNonNull(slowStart, "slowStart");
         Objects.requireNonNull(rateLimit, "rateLimit");
         Objects.requireNonNull(resilience, "resilience");
         Objects.requireNonNull(observability, "observability");
@@ -222,6 +232,7 @@ public record RunnerConfig(InetSocketAddress listenAddress, String strategy, Lis
         InetSocketAddress address = env.containsKey("LB_PORT") ? listenAddress("LB_PORT", env.get("LB_PORT"))
                 : listenAddress("lb_port", value(root, "lb_port", DEFAULT_PORT));
         String strategy = strategy(value(root, "strategy", DEFAULT_STRATEGY));
+        Map<String, String> strategyOptions = strategyOptions(root.get("strategy_options"));
         List<Backend> backends = backends(root.get("backends"), unknown);
         Duration grace = duration("shutdown_grace", value(root, "shutdown_grace", DEFAULT_SHUTDOWN_GRACE), true);
         Duration connect = duration("connect_timeout", value(root, "connect_timeout", DEFAULT_CONNECT_TIMEOUT),
@@ -232,11 +243,12 @@ public record RunnerConfig(InetSocketAddress listenAddress, String strategy, Lis
         PassiveSettings passive = passive(block(root, "passive", PASSIVE_KEYS, unknown));
         boolean panic = bool("panic_mode", value(root, "panic_mode", false));
         Duration drain = duration("drain_timeout", value(root, "drain_timeout", DEFAULT_DRAIN_TIMEOUT), false);
+        Duration slowStart = duration("slow_start", value(root, "slow_start", Duration.ZERO), true);
         RateLimit rateLimit = rateLimit(value(root, "rate_limit", RateLimit.GO_DEFAULT), unknown);
         ResilienceSettings resilience = resilience(root, unknown);
         ObservabilitySettings observability = observability(root, address);
-        return checked(new RunnerConfig(address, strategy, backends, grace, connect, response, healthCheck, passive,
-                panic, drain, rateLimit, resilience, observability, unknown));
+        return checked(new RunnerConfig(address, strategy, strategyOptions, backends, grace, connect, response,
+                healthCheck, passive, panic, drain, slowStart, rateLimit, resilience, observability, unknown));
     }
 
     /**
@@ -257,19 +269,22 @@ public record RunnerConfig(InetSocketAddress listenAddress, String strategy, Lis
         }
         String portKey = env.containsKey("LB_PORT") ? "LB_PORT" : "PORT";
         InetSocketAddress address = listenAddress(portKey, env.getOrDefault(portKey, DEFAULT_PORT));
-        return checked(new RunnerConfig(address, DEFAULT_STRATEGY, backends, DEFAULT_SHUTDOWN_GRACE,
+        return checked(new RunnerConfig(address, DEFAULT_STRATEGY, Map.of(), backends, DEFAULT_SHUTDOWN_GRACE,
                 DEFAULT_CONNECT_TIMEOUT, DEFAULT_RESPONSE_TIMEOUT, HealthCheckSettings.DEFAULTS,
-                PassiveSettings.DEFAULTS, false, DEFAULT_DRAIN_TIMEOUT, RateLimit.OFF, ResilienceSettings.DEFAULTS,
+                PassiveSettings.DEFAULTS, false, DEFAULT_DRAIN_TIMEOUT, Duration.ZERO, RateLimit.OFF,
+                ResilienceSettings.DEFAULTS,
                 ObservabilitySettings.DEFAULTS, List.of()));
     }
 
     /**
-     * A load balancer builder set up with this configuration's strategy, backends, timeouts, health checks, panic
-     * mode, drain timeout and rate limit; call {@code start()} on it, or add settings first.
+     * A load balancer builder set up with this configuration's strategy and its options, backends, timeouts,
+     * health checks, panic mode, drain timeout, slow start and rate limit; call {@code start()} on it, or add
+     * settings first.
      */
     public LoadBalancer.Builder loadBalancerBuilder() {
         LoadBalancer.Builder builder = LoadBalancer.builder()
-                .strategy(strategy)
+                .strategy(strategy, strategyOptions)
+                .slowStart(slowStart)
                 .connectTimeout(connectTimeout)
                 .responseTimeout(responseTimeout)
                 .passiveHealth(p -> p.enabled(passive.enabled())
@@ -477,7 +492,18 @@ public record RunnerConfig(InetSocketAddress listenAddress, String strategy, Lis
         if (config.backends.isEmpty()) {
             throw new IllegalArgumentException("backends: none (expected: at least one backend)");
         }
-        Strategies.named(config.strategy); // unknown name: the message lists the known ones
+        try { // unknown name, option or value: the message lists what is expected
+            Strategies.named(config.strategy, config.strategyOptions);
+        } catch (IllegalArgumentException e) { // the library's messages, with the YAML key
+            String message = e.getMessage();
+            if (message.startsWith("strategy option: ")) { // an unknown option
+                throw new IllegalArgumentException("strategy_options: " + message.substring(17), e);
+            }
+            if (message.startsWith("strategy option ")) { // a bad value: "strategy option hash_key: ..."
+                throw new IllegalArgumentException("strategy_options." + message.substring(16), e);
+            }
+            throw e;
+        }
         config.loadBalancerBuilder(); // duplicate backends, and the library's own health check rules
         return config;
     }
@@ -545,6 +571,26 @@ public record RunnerConfig(InetSocketAddress listenAddress, String strategy, Lis
                     + "round-robin or least-connections)");
         }
         return name.strip();
+    }
+
+    /** The {@code strategy_options} mapping, each value as text; which names and values are valid is the strategy's. */
+    private static Map<String, String> strategyOptions(Object value) {
+        if (value == null) {
+            return Map.of();
+        }
+        if (!(value instanceof Map<?, ?> map)) {
+            throw new IllegalArgumentException("strategy_options: " + show(value)
+                    + " (expected: a mapping of the strategy's options, such as {hash_key: \"header:X-User\"})");
+        }
+        Map<String, String> options = new TreeMap<>();
+        map.forEach((name, option) -> {
+            if (option == null || option instanceof Map || option instanceof List) {
+                throw new IllegalArgumentException("strategy_options." + name + ": " + show(option)
+                        + " (expected: a single value such as \"header:X-User\" or 10s)");
+            }
+            options.put(String.valueOf(name), String.valueOf(option));
+        });
+        return options;
     }
 
     private static List<Backend> backends(Object value, List<String> unknown) {

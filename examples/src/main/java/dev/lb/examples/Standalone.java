@@ -57,8 +57,8 @@ public final class Standalone {
             "Usage: java -jar lb-standalone.jar [--config FILE]",
             "",
             "Runs an HTTP load balancer. Configuration, first found wins:",
-            "  --config FILE   YAML: lb_port, strategy, backends, shutdown_grace, connect_timeout, response_timeout,",
-            "                  health_check, passive, panic_mode, drain_timeout,",
+            "  --config FILE   YAML: lb_port, strategy, strategy_options, backends, shutdown_grace, connect_timeout,",
+            "                  response_timeout, health_check, passive, panic_mode, drain_timeout, slow_start,",
             "                  metrics_path (/metrics), status_path (/status), admin_port, access_log (false)",
             "                  rate_limit (absent: 10 requests/s, burst 20 per client, as the Go original;",
             "                  BACKENDS and the demo have none)",
@@ -165,7 +165,8 @@ public final class Standalone {
             log.atWarn().setMessage("unknown config keys ignored").addKeyValue("keys", config.unknownKeys()).log();
         }
         log.atInfo().setMessage("config loaded").addKeyValue("port", config.listenAddress().getPort())
-                .addKeyValue("strategy", config.strategy()).addKeyValue("backends", config.backends())
+                .addKeyValue("strategy", config.strategy()).addKeyValue("strategy_options", config.strategyOptions())
+                .addKeyValue("slow_start", config.slowStart()).addKeyValue("backends", config.backends())
                 .addKeyValue("health_check", config.healthCheck()).addKeyValue("passive", config.passive())
                 .addKeyValue("panic_mode", config.panicMode()).addKeyValue("rate_limit", config.rateLimit())
                 .addKeyValue("observability", config.observability()).log();

@@ -8,6 +8,7 @@ import dev.lb.core.internal.Balancer;
 import dev.lb.core.internal.ThreadScheduler;
 import dev.lb.core.strategy.Strategies;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One pick through the balancer (snapshot read, the strategy's choice, the acquire) and the lease's release, for
- * every built-in strategy at 3, 100 and 1,000 backends, by one thread or two at once ({@code contended}). Client
+ * every built-in strategy at 3, 100 and 1,000 backends, by one thread or two at once ({@code contended}). Every
+ * backend has a latency estimate, as under traffic, so {@code ewma} compares latencies. Client
  * addresses rotate over 256 values so {@code consistent-hash} does not always hash the same key.
  */
 @State(Scope.Benchmark)
@@ -39,7 +41,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class StrategyPickBenchmark {
     @Param({"round-robin", "weighted-round-robin", "random", "weighted-random", "least-connections", "p2c",
-        "consistent-hash"})
+        "consistent-hash", "ewma"})
     String strategy;
 
     @Param({"3", "100", "1000"})
@@ -57,7 +59,10 @@ public class StrategyPickBenchmark {
         }
         scheduler = new ThreadScheduler();
         balancer = new Balancer(Strategies.named(strategy), pool, null, PassiveHealth.builder().build(), false,
-                Integer.MAX_VALUE, scheduler, new BackendListener() { });
+                Integer.MAX_VALUE, Duration.ZERO, scheduler, new BackendListener() { });
+        // Latencies of 1 to 3 ms, so ewma compares real estimates; the other strategies ignore them.
+        balancer.members().forEach(member -> member.observeLatency(1_000_000L * (1 + member.backend().weight() % 3),
+                scheduler.nanoTime()));
         requests = new RequestInfo[256];
         for (int i = 0; i < requests.length; i++) {
             requests[i] = RequestInfo.of("GET", "/", new InetSocketAddress("192.168.1." + i % 255, 40000), Map.of());

@@ -16,6 +16,14 @@ final class Checks {
         return value;
     }
 
+    static Duration notNegative(String field, Duration value) {
+        Objects.requireNonNull(value, field);
+        if (value.isNegative()) {
+            throw new IllegalArgumentException(field + ": " + value + " (expected: >= 0; 0 turns it off)");
+        }
+        return value;
+    }
+
     static int atLeastOne(String field, int value) {
         if (value < 1) {
             throw new IllegalArgumentException(field + ": " + value + " (expected: >= 1)");

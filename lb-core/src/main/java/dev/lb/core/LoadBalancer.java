@@ -240,6 +240,7 @@ public final class LoadBalancer implements AutoCloseable {
     /** One forwarding attempt on the leased backend; tells listeners unless it was left unanswered for a retry. */
     private Outcome attempt(Exchange exchange, MemberLease lease, Attempt attempt, long start) throws IOException {
         Outcome outcome = null;
+        long attemptStart = scheduler.nanoTime();
         try {
             outcome = forwarder.forward(exchange, lease.backend(), attempt);
             if (outcome.failure() != Outcome.Failure.NONE) {
@@ -248,6 +249,10 @@ public final class LoadBalancer implements AutoCloseable {
                         .addKeyValue("detail", outcome.detail()).log();
             }
             feedBack(lease.member(), outcome);
+            if (outcome.answered() && outcome.failure() != Outcome.Failure.BAD_REQUEST) { // latency for ewma
+                long attemptEnd = scheduler.nanoTime();
+                lease.member().observeLatency(attemptEnd - attemptStart, attemptEnd);
+            }
             return outcome;
         } finally {
             lease.release();
@@ -433,6 +438,8 @@ public final class LoadBalancer implements AutoCloseable {
         private Duration requestTimeout;
         private Scheduler scheduler;
         private RateLimitSpec rateLimit;
+        private Map<String, String> strategyOptions = Map.of();
+        private Duration slowStart = Duration.ZERO;
 
         private Builder() {
         }
@@ -450,6 +457,28 @@ public final class LoadBalancer implements AutoCloseable {
             }
             this.strategyName = name;
             this.strategy = null;
+            this.strategyOptions = Map.of();
+            return this;
+        }
+
+        /**
+         * Selects a strategy by name with options, e.g. {@code strategy("consistent-hash", Map.of("hash_key",
+         * "header:X-User"))} or {@code strategy("ewma", Map.of("decay", "5s"))}. An unknown name, an option the
+         * strategy does not take or an invalid value fails at {@link #start()}, listing what is expected.
+         */
+        public Builder strategy(String name, Map<String, String> options) {
+            strategy(name);
+            this.strategyOptions = Map.copyOf(Objects.requireNonNull(options, "strategy options"));
+            return this;
+        }
+
+        /**
+         * Slow start: a backend added while running or coming back up ramps its weight linearly from a tenth to
+         * all of it over this window, for the weight-using strategies (all but round-robin and random); default
+         * {@link Duration#ZERO}, off. Backends configured here start at full weight.
+         */
+        public Builder slowStart(Duration window) {
+            this.slowStart = Checks.notNegative("slowStart", window);
             return this;
         }
 
@@ -635,10 +664,10 @@ public final class LoadBalancer implements AutoCloseable {
             if (backends.isEmpty()) {
                 throw new IllegalArgumentException("backends: none (expected: at least one backend)");
             }
-            Strategy chosen = strategy != null ? strategy : Strategies.named(strategyName);
+            Strategy chosen = strategy != null ? strategy : Strategies.named(strategyName, strategyOptions);
             Scheduler time = scheduler != null ? scheduler : new ThreadScheduler();
             Balancer balancer = new Balancer(chosen, List.copyOf(backends.keySet()), healthCheck, passiveHealth,
-                    panic, maxInFlightPerBackend, time, listener);
+                    panic, maxInFlightPerBackend, slowStart, time, listener);
             Forwarder forwarder = new Http1Forwarder(connectTimeout, responseTimeout, idleTimeout);
             HealthMonitor monitor = null;
             if (healthCheck != null) {

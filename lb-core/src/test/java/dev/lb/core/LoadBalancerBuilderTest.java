@@ -7,6 +7,7 @@ import dev.lb.api.Backend;
 import dev.lb.core.strategy.Strategies;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class LoadBalancerBuilderTest {
@@ -52,6 +53,30 @@ class LoadBalancerBuilderTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, builder::start);
         assertEquals("strategy: \"random-ish\" is unknown (expected one of: "
                 + String.join(", ", Strategies.names()) + ")", e.getMessage());
+    }
+
+    @Test
+    void strategyOptionsAreCheckedAtStartAndANameAloneClearsThem() {
+        LoadBalancer.Builder builder = LoadBalancer.builder().backend("http://127.0.0.1:1")
+                .strategy("consistent-hash", Map.of("hash_key", "query"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, builder::start);
+        assertEquals("strategy option hash_key: \"query\" (expected: client_address, path, header:<name> or "
+                + "cookie:<name>, e.g. header:X-User)", e.getMessage());
+        try (LoadBalancer lb = builder.strategy("p2c").start()) {
+            assertEquals("p2c", lb.strategy().toString());
+        }
+        try (LoadBalancer lb = builder.strategy("consistent-hash", Map.of("hash_key", "path")).start()) {
+            assertEquals("consistent-hash", lb.strategy().toString());
+        }
+    }
+
+    @Test
+    void slowStartIsOffAtZeroAndNeverNegative() {
+        LoadBalancer.Builder builder = LoadBalancer.builder().backend("http://127.0.0.1:1");
+        builder.slowStart(Duration.ZERO).slowStart(Duration.ofSeconds(30)).start().close();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> builder.slowStart(Duration.ofSeconds(-1)));
+        assertEquals("slowStart: PT-1S (expected: >= 0; 0 turns it off)", e.getMessage());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.lb.api.spi;
 
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -19,6 +20,28 @@ public interface StrategyProvider {
         return Set.of();
     }
 
-    /** A new strategy instance for one load balancer. */
+    /** A new strategy instance for one load balancer, with default options. */
     Strategy create();
+
+    /** The option names {@link #create(Map)} understands, e.g. {@code hash_key}; none by default. */
+    default Set<String> optionNames() {
+        return Set.of();
+    }
+
+    /**
+     * A new strategy instance for one load balancer, configured by options given as text, e.g.
+     * {@code {"hash_key": "header:X-User"}}. The load balancer rejects names not in {@link #optionNames()} before
+     * calling this, so an implementation checks only the values. The default takes no options.
+     *
+     * @throws IllegalArgumentException if a value is invalid, with a message in the form
+     *                                  {@code strategy option hash_key: "x" (expected: ...)}; or, by default, if
+     *                                  any option is given
+     */
+    default Strategy create(Map<String, String> options) {
+        if (!options.isEmpty()) {
+            throw new IllegalArgumentException("strategy options: " + options.keySet() + " (expected: none; "
+                    + name() + " takes no options)");
+        }
+        return create();
+    }
 }

@@ -34,6 +34,10 @@ import org.slf4j.LoggerFactory;
  * {@code rise} passing ones; {@code EJECTED} after consecutive failed requests, until its ejection time is over
  * (then {@code UP}, or with active checks {@code DOWN} until one probe passes); {@code DRAINING} while being
  * removed, until its last request ends or the drain timeout.
+ *
+ * <p>Slow start: a backend added while running, or coming back {@code UP}, has its effective weight ramped up over
+ * the slow-start window; the end of each ramp rebuilds the snapshot, so strategies get a new candidate list once
+ * the weights are final again. Backends present at construction start at full weight: they are all alike.
  */
 public final class Balancer {
     private static final Logger log = LoggerFactory.getLogger(Balancer.class);
@@ -43,7 +47,9 @@ public final class Balancer {
     private final PassiveHealth passive;
     private final boolean panic;
     private final int maxInFlightPerBackend;
-    private final Scheduler scheduler;
+    final Scheduler scheduler;
+    final long slowStartNanos; // 0: off
+    final long latencyDecayNanos;
     private final List<BackendListener> listeners = new CopyOnWriteArrayList<>();
     private final ReentrantLock changes = new ReentrantLock();
     private final AtomicBoolean strategyFailureLogged = new AtomicBoolean();
@@ -78,18 +84,23 @@ public final class Balancer {
     }
 
     /**
-     * @param active   active health checks, or {@code null} when off
-     * @param passive  passive health checks
-     * @param panic    whether to use every non-draining backend when none is up
+     * @param active    active health checks, or {@code null} when off
+     * @param passive   passive health checks
+     * @param panic     whether to use every non-draining backend when none is up
      * @param maxInFlightPerBackend requests a backend may have in flight; a pick never leases one more
+     * @param slowStart how long a backend that comes up ramps its weight; {@link Duration#ZERO} for off
      */
     public Balancer(Strategy strategy, List<Backend> backends, HealthCheck active, PassiveHealth passive,
-                    boolean panic, int maxInFlightPerBackend, Scheduler scheduler, BackendListener listener) {
+                    boolean panic, int maxInFlightPerBackend, Duration slowStart, Scheduler scheduler,
+                    BackendListener listener) {
         this.strategy = strategy;
         this.active = active;
         this.passive = passive;
         this.panic = panic;
         this.maxInFlightPerBackend = maxInFlightPerBackend;
+        this.slowStartNanos = slowStart.toNanos();
+        this.latencyDecayNanos = (strategy instanceof LatencyDecay decay ? decay.latencyDecay()
+                : LatencyDecay.DEFAULT).toNanos();
         this.scheduler = scheduler;
         this.listeners.add(listener);
         List<Member> members = new ArrayList<>(backends.size());
@@ -347,6 +358,7 @@ public final class Balancer {
                         + " (expected: a backend not in the pool)");
             }
             Member member = newMember(backend);
+            startRamp(member);
             List<Member> members = new ArrayList<>(snapshot.members);
             members.add(member);
             snapshot = new Snapshot(members, panic);
@@ -424,6 +436,7 @@ public final class Balancer {
         member.status = status;
         member.since = scheduler.now();
         member.sinceNanos = scheduler.nanoTime();
+        startRamp(member);
         snapshot = new Snapshot(snapshot.members, panic);
         var event = status == Status.EJECTED ? log.atWarn() : log.atInfo();
         event.setMessage(status == Status.UP ? "backend up" : status == Status.DOWN ? "backend down"
@@ -432,6 +445,28 @@ public final class Balancer {
                 .addKeyValue("reason", reason).log();
         BackendState current = member.state();
         notify(listener -> listener.stateChanged(previous, current));
+    }
+
+    /** Starts slow start for a member that is now up (ends it for one that is not). Under the lock. */
+    private void startRamp(Member member) {
+        member.rampingUp = slowStartNanos > 0 && member.status == Status.UP;
+        if (member.rampingUp) {
+            long since = member.sinceNanos;
+            scheduler.schedule(() -> rampOver(member, since), slowStartNanos);
+        }
+    }
+
+    private void rampOver(Member member, long since) {
+        changes.lock();
+        try {
+            // Not a ramp that a later transition restarted or ended.
+            if (member.rampingUp && member.sinceNanos == since && snapshot.members.contains(member)) {
+                member.rampingUp = false;
+                snapshot = new Snapshot(snapshot.members, panic); // a new list: weights are final again
+            }
+        } finally {
+            changes.unlock();
+        }
     }
 
     private void notify(Consumer<BackendListener> call) {

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The backend with the fewest requests in flight relative to its weight: the lowest (in flight + 1) / weight, so a
  * backend of weight 3 carries three times the requests of a backend of weight 1. With equal weights this is simply
- * the fewest requests in flight.
+ * the fewest requests in flight. The weight is {@link Candidate#effectiveWeight()}, so slow start applies.
  *
  * <p>The choice and the increment are one step: the lease is taken only if the chosen backend's count is still
  * the one the choice was based on, else the scan repeats. A burst of concurrent requests therefore spreads across
@@ -27,11 +27,11 @@ final class LeastConnections implements Strategy {
         while (true) {
             Candidate best = null;
             int bestInFlight = 0;
-            int bestWeight = 0;
+            double bestWeight = 0;
             for (int i = 0; i < size; i++) {
                 Candidate candidate = candidates.get((start + i) % size);
                 int inFlight = candidate.inFlight();
-                int weight = candidate.backend().weight();
+                double weight = candidate.effectiveWeight();
                 if (best == null || Load.lighter(inFlight, weight, bestInFlight, bestWeight)) {
                     best = candidate;
                     bestInFlight = inFlight;

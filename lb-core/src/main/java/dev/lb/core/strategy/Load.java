@@ -9,9 +9,10 @@ final class Load {
      * Whether a backend with {@code inFlight} requests and weight {@code weight} is less loaded than another.
      * Load is (in flight + 1) / weight: the share of its capacity a backend would use after taking this request.
      * The +1 lets weights matter while backends are idle (0 / 5 would tie with 0 / 1); with equal weights it orders
-     * exactly as the in-flight counts do. Cross-multiplied in longs: no division, no rounding, no overflow.
+     * exactly as the in-flight counts do. Cross-multiplied: no division; exact for whole weights, which double
+     * products represent exactly, and slow start's fractional weights need doubles anyway.
      */
-    static boolean lighter(int inFlight, int weight, int otherInFlight, int otherWeight) {
-        return (inFlight + 1L) * otherWeight < (otherInFlight + 1L) * weight;
+    static boolean lighter(int inFlight, double weight, int otherInFlight, double otherWeight) {
+        return (inFlight + 1.0) * otherWeight < (otherInFlight + 1.0) * weight;
     }
 }

@@ -35,12 +35,41 @@ public final class Strategies {
      * @throws IllegalStateException    if two providers claim the same name; the message names both classes
      */
     public static Strategy named(String name) {
+        return provider(name).create();
+    }
+
+    /**
+     * A new instance of the strategy registered under {@code name}, configured by {@code options}, e.g.
+     * {@code named("consistent-hash", Map.of("hash_key", "header:X-User"))}. No options: as {@link #named(String)}.
+     *
+     * @throws IllegalArgumentException if no provider has that name (the message lists the known names), an option
+     *                                  is not one the strategy takes (the message lists those it takes), or a value
+     *                                  is invalid
+     * @throws IllegalStateException    if two providers claim the same name; the message names both classes
+     */
+    public static Strategy named(String name, Map<String, String> options) {
+        StrategyProvider provider = provider(name);
+        if (options.isEmpty()) {
+            return provider.create();
+        }
+        Set<String> known = new TreeSet<>(provider.optionNames());
+        for (String option : options.keySet()) {
+            if (!known.contains(option)) {
+                throw new IllegalArgumentException("strategy option: \"" + option + "\" is unknown for "
+                        + provider.name() + (known.isEmpty() ? " (expected: none; it takes no options)"
+                        : " (expected one of: " + String.join(", ", known) + ")"));
+            }
+        }
+        return provider.create(Map.copyOf(options));
+    }
+
+    private static StrategyProvider provider(String name) {
         StrategyProvider provider = Registry.providers().get(name.strip().toLowerCase(Locale.ROOT));
         if (provider == null) {
             throw new IllegalArgumentException("strategy: \"" + name + "\" is unknown (expected one of: "
                     + String.join(", ", names()) + ")");
         }
-        return provider.create();
+        return provider;
     }
 
     /**

@@ -7,27 +7,39 @@ import dev.lb.api.spi.Strategy;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 
 /**
- * A random eligible backend, each with probability weight / total weight. O(log n) per pick: a binary search over
- * cumulative weights computed once per candidate list.
+ * A random eligible backend, each with probability effective weight / total. O(log n) per pick: a binary search
+ * over cumulative weights computed once per candidate list, or, while a backend is in slow start, once per pick.
  */
 final class WeightedRandom implements Strategy {
+    private final Supplier<? extends RandomGenerator> random;
     // Immutable, so a racing rebuild after a pool change only wastes a little work; no lock needed.
-    private volatile Cumulative cache = new Cumulative(List.of(), new long[0]);
+    private volatile Cumulative cache = new Cumulative(List.of(), new double[0], false);
+
+    WeightedRandom() {
+        this(ThreadLocalRandom::current);
+    }
+
+    /** @param random the source of draws: {@code ThreadLocalRandom::current}, or a seeded one in simulations */
+    WeightedRandom(Supplier<? extends RandomGenerator> random) {
+        this.random = random;
+    }
 
     @Override
     public Lease pick(List<Candidate> candidates, RequestInfo request) {
         Cumulative cumulative = cache;
-        if (cumulative.list != candidates) {
+        if (cumulative.list != candidates || cumulative.ramping) {
             cumulative = Cumulative.of(candidates);
             cache = cumulative;
         }
-        long[] ends = cumulative.ends;
-        long point = ThreadLocalRandom.current().nextLong(ends[ends.length - 1]);
+        double[] ends = cumulative.ends;
+        double point = random.get().nextDouble(ends[ends.length - 1]);
         // The first backend whose range [end - weight, end) holds the point: the first end > point.
-        int found = Arrays.binarySearch(ends, point + 1);
-        int index = found >= 0 ? found : -found - 1;
+        int found = Arrays.binarySearch(ends, point);
+        int index = found >= 0 ? found + 1 : -found - 1;
         return candidates.get(index).acquire();
     }
 
@@ -38,21 +50,27 @@ final class WeightedRandom implements Strategy {
 
     private static final class Cumulative {
         final List<Candidate> list;
-        final long[] ends;
+        final double[] ends;
+        final boolean ramping; // some weight still below its configured value: rebuild on every pick
 
-        Cumulative(List<Candidate> list, long[] ends) {
+        Cumulative(List<Candidate> list, double[] ends, boolean ramping) {
             this.list = list;
             this.ends = ends;
+            this.ramping = ramping;
         }
 
         static Cumulative of(List<Candidate> candidates) {
-            long[] ends = new long[candidates.size()];
-            long sum = 0;
+            double[] ends = new double[candidates.size()];
+            double sum = 0;
+            boolean ramping = false;
             for (int i = 0; i < ends.length; i++) {
-                sum += candidates.get(i).backend().weight();
+                Candidate candidate = candidates.get(i);
+                double weight = candidate.effectiveWeight();
+                ramping |= weight < candidate.backend().weight();
+                sum += weight;
                 ends[i] = sum;
             }
-            return new Cumulative(candidates, ends);
+            return new Cumulative(candidates, ends, ramping);
         }
     }
 }

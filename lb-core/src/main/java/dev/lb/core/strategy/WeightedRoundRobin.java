@@ -14,15 +14,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Each pick adds every backend's weight to its running score, takes the highest score (the earlier backend on
  * a tie) and subtracts the total weight from it. The scores belong to one candidate list; when the balancer passes
  * a different list (the pool changed) they restart from zero, so the first cycle after a change favours the
- * heaviest backend first, as a fresh start would. O(n) per pick under a short lock that guards only that
- * arithmetic; the acquire happens outside it.
+ * heaviest backend first, as a fresh start would. The weights are the effective ones, read again on every pick
+ * while a backend is in slow start. O(n) per pick under a short lock that guards only that arithmetic; the
+ * acquire happens outside it.
  */
 final class WeightedRoundRobin implements Strategy {
     private final ReentrantLock lock = new ReentrantLock();
     private List<Candidate> list; // guarded by lock
-    private int[] weights;        // guarded by lock
-    private long[] scores;        // guarded by lock
-    private long total;           // guarded by lock
+    private double[] weights;     // guarded by lock
+    private double[] scores;      // guarded by lock
+    private double total;         // guarded by lock
+    private boolean ramping;      // guarded by lock
 
     @Override
     public Lease pick(List<Candidate> candidates, RequestInfo request) {
@@ -30,7 +32,12 @@ final class WeightedRoundRobin implements Strategy {
         lock.lock();
         try {
             if (list != candidates) {
-                reset(candidates);
+                list = candidates;
+                weights = new double[candidates.size()];
+                scores = new double[candidates.size()];
+                loadWeights();
+            } else if (ramping) {
+                loadWeights();
             }
             chosen = 0;
             for (int i = 0; i < scores.length; i++) {
@@ -46,16 +53,15 @@ final class WeightedRoundRobin implements Strategy {
         return candidates.get(chosen).acquire();
     }
 
-    private void reset(List<Candidate> candidates) {
-        int size = candidates.size();
-        weights = new int[size];
-        scores = new long[size];
+    private void loadWeights() {
         total = 0;
-        for (int i = 0; i < size; i++) {
-            weights[i] = candidates.get(i).backend().weight();
+        ramping = false;
+        for (int i = 0; i < weights.length; i++) {
+            Candidate candidate = list.get(i);
+            weights[i] = candidate.effectiveWeight();
+            ramping |= weights[i] < candidate.backend().weight();
             total += weights[i];
         }
-        list = candidates;
     }
 
     @Override

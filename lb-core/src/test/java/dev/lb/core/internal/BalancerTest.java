@@ -1,6 +1,7 @@
 package dev.lb.core.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,8 +14,11 @@ import dev.lb.api.spi.Strategy;
 import dev.lb.core.HealthCheck;
 import dev.lb.core.PassiveHealth;
 import dev.lb.core.strategy.Strategies;
+import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class BalancerTest {
@@ -79,7 +83,8 @@ class BalancerTest {
     @Test
     void aBackendAtItsInFlightLimitIsPassedOverAndAFullPoolPicksNothing() {
         Balancer balancer = new Balancer(Strategies.leastConnections(), List.of(A, B), null,
-                PassiveHealth.builder().build(), false, 2, new ManualScheduler(), new BackendListener() { });
+                PassiveHealth.builder().build(), false, 2, Duration.ZERO, new ManualScheduler(),
+                new BackendListener() { });
         MemberLease a1 = balancer.pick(REQUEST);
         MemberLease b1 = balancer.pick(REQUEST);
         MemberLease a2 = balancer.pick(REQUEST);
@@ -100,7 +105,8 @@ class BalancerTest {
     @Test
     void aStrategyIgnoringTheLimitIsOverruledByAPickAmongBackendsWithRoom() {
         Balancer balancer = new Balancer((candidates, request) -> candidates.get(0).acquire(), List.of(A, B), null,
-                PassiveHealth.builder().build(), false, 1, new ManualScheduler(), new BackendListener() { });
+                PassiveHealth.builder().build(), false, 1, Duration.ZERO, new ManualScheduler(),
+                new BackendListener() { });
         MemberLease first = balancer.pick(REQUEST);
         assertEquals(A, first.backend());
         assertEquals(B, balancer.pick(REQUEST).backend(), "A is full: asked again among those with room");
@@ -125,10 +131,28 @@ class BalancerTest {
         assertEquals(List.of(1, 1), inFlight(balancer));
     }
 
+    @Test
+    void consistentHashFallsOverToTheNextChoiceWhileItsBackendIsDownAndReturnsAfter() {
+        Backend d = Backend.of("http://127.0.0.1:9004");
+        Balancer balancer = balancer(Strategies.named("consistent-hash", Map.of("hash_key", "header:X-User")),
+                A, B, C, d);
+        for (int user = 0; user < 100; user++) {
+            RequestInfo request = RequestInfo.of("GET", "/", new InetSocketAddress("10.1.0." + user, 5000),
+                    Map.of("X-User", List.of("user-" + user)));
+            Backend usual = pickAndRelease(balancer, request);
+            markDown(balancer, usual);
+            Backend next = pickAndRelease(balancer, request);
+            assertNotEquals(usual, next);
+            assertEquals(next, pickAndRelease(balancer, request), "the next choice is stable too");
+            balancer.probed(member(balancer, usual), true, "");
+            assertEquals(usual, pickAndRelease(balancer, request), "back up: the user returns");
+        }
+    }
+
     /** A balancer whose active checks take a backend down after one failed probe and up after one passing. */
     private static Balancer balancer(Strategy strategy, Backend... backends) {
         return new Balancer(strategy, List.of(backends), HealthCheck.builder().rise(1).fall(1).build(),
-                PassiveHealth.builder().build(), false, Integer.MAX_VALUE, new ManualScheduler(),
+                PassiveHealth.builder().build(), false, Integer.MAX_VALUE, Duration.ZERO, new ManualScheduler(),
                 new BackendListener() { });
     }
 
@@ -138,6 +162,12 @@ class BalancerTest {
 
     private static Member member(Balancer balancer, Backend backend) {
         return balancer.members().stream().filter(m -> m.backend().equals(backend)).findFirst().orElseThrow();
+    }
+
+    private static Backend pickAndRelease(Balancer balancer, RequestInfo request) {
+        MemberLease lease = balancer.pick(request);
+        lease.release();
+        return lease.backend();
     }
 
     private static List<Backend> pick(Balancer balancer, int times) {

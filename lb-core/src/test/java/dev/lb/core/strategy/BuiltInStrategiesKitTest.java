@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,6 +25,7 @@ class BuiltInStrategiesKitTest {
                 StrategyKit.of(new WeightedRandomProvider()).weightAware(),
                 StrategyKit.of(new LeastConnectionsProvider()).weightAware(),
                 StrategyKit.of(new PowerOfTwoChoicesProvider()).weightAware(),
+                StrategyKit.of(new PeakEwmaProvider()).weightAware(),
                 StrategyKit.of(new ConsistentHashProvider()).weightAware().hashing());
     }
 
@@ -89,6 +91,29 @@ class BuiltInStrategiesKitTest {
         };
         assertThrows(AssertionError.class,
                 () -> StrategyKit.of(modulo).checkRemovingOneBackendMovesFewKeys());
+    }
+
+    @Test
+    void theKitCatchesAStrategyThatIgnoresSlowStart() {
+        StrategyProvider configuredWeightsOnly = new StrategiesTest.Impostor() {
+            @Override
+            public Strategy create() {
+                // Weighted random on the configured weights, blind to slow start.
+                return (candidates, request) -> {
+                    int point = ThreadLocalRandom.current().nextInt(
+                            candidates.stream().mapToInt(c -> c.backend().weight()).sum());
+                    for (Candidate candidate : candidates) {
+                        point -= candidate.backend().weight();
+                        if (point < 0) {
+                            return candidate.acquire();
+                        }
+                    }
+                    throw new AssertionError("unreachable");
+                };
+            }
+        };
+        assertThrows(AssertionError.class,
+                () -> StrategyKit.of(configuredWeightsOnly).checkEffectiveWeightsAreHonoured());
     }
 
     @Test

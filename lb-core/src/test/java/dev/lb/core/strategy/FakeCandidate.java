@@ -9,12 +9,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** A candidate with a real in-flight count, for driving strategies without a pool. */
+/**
+ * A candidate with a real in-flight count, for driving strategies without a pool; its latency and effective weight
+ * are whatever the test sets.
+ */
 class FakeCandidate implements Candidate {
     static final RequestInfo REQUEST = TestRequests.GET;
 
     private final Backend backend;
     final AtomicInteger inFlight = new AtomicInteger();
+    volatile long latencyNanos;
+    volatile double effectiveWeight;
 
     FakeCandidate(int port) {
         this(port, 1);
@@ -22,6 +27,7 @@ class FakeCandidate implements Candidate {
 
     FakeCandidate(int port, int weight) {
         this.backend = Backend.of("http://127.0.0.1:" + port, weight);
+        this.effectiveWeight = weight;
     }
 
     /** One candidate per weight, on ports 9001, 9002, ... */
@@ -60,6 +66,16 @@ class FakeCandidate implements Candidate {
     @Override
     public Lease tryAcquire(int expectedInFlight) {
         return inFlight.compareAndSet(expectedInFlight, expectedInFlight + 1) ? (Lease) this::backend : null;
+    }
+
+    @Override
+    public double effectiveWeight() {
+        return effectiveWeight;
+    }
+
+    @Override
+    public long latencyNanos() {
+        return latencyNanos;
     }
 
     void release() {

@@ -37,8 +37,8 @@ class StrategiesTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Strategies.named("fastest"));
         assertTrue(e.getMessage().startsWith("strategy: \"fastest\" is unknown (expected one of: "), e.getMessage());
-        assertTrue(e.getMessage().contains("consistent-hash, least-connection, least-connections, p2c, random, round-robin, "
-                + "weighted-random, weighted-round-robin)"), e.getMessage());
+        assertTrue(e.getMessage().contains("consistent-hash, ewma, least-connection, least-connections, p2c, random, "
+                + "round-robin, weighted-random, weighted-round-robin)"), e.getMessage());
     }
 
     @Test

@@ -35,7 +35,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       grows by one on exactly one backend per pick;</li>
  *   <li>stay correct under concurrent picks while the candidate list changes between calls.</li>
  * </ul>
- * Opt in to more: {@link #weightAware()} checks that held picks split by weight within a tolerance;
+ * Opt in to more: {@link #weightAware()} checks that held picks split by weight within a tolerance, also while
+ * some backends are in slow start ({@link Candidate#effectiveWeight()} below their weight);
  * {@link #hashing()} checks that a request key sticks to its backend and that removing one of n backends moves
  * at most about 1/n of the keys.
  *
@@ -93,6 +94,7 @@ public final class StrategyKit {
         checkConcurrentPicksWhileThePoolChanges();
         if (weightAware) {
             checkWeightsAreHonoured();
+            checkEffectiveWeightsAreHonoured();
         }
         if (hashing) {
             checkKeysStick();
@@ -229,6 +231,29 @@ public final class StrategyKit {
         }
     }
 
+    /**
+     * Backends of equal weight, two of them in slow start at a quarter and half of it: held picks split by the
+     * effective weights, so a backend that just came up is not flooded.
+     */
+    public void checkEffectiveWeightsAreHonoured() {
+        Strategy strategy = provider.create();
+        List<KitCandidate> all = pool(4, 4, 4, 4);
+        all.get(1).effectiveWeight = 1;
+        all.get(2).effectiveWeight = 2;
+        List<Candidate> given = candidates(all);
+        for (int round = 0; round < picks; round++) {
+            ownerOf(strategy.pick(given, request(round)), all);
+        }
+        double total = all.stream().mapToDouble(KitCandidate::effectiveWeight).sum();
+        for (KitCandidate candidate : all) {
+            double expected = picks * candidate.effectiveWeight() / total;
+            check(Math.abs(candidate.inFlight() - expected) <= expected * weightTolerance, candidate.backend()
+                    + " of effective weight " + candidate.effectiveWeight() + " (slow start) got "
+                    + candidate.inFlight() + " of " + picks + " picks (expected: " + Math.round(expected) + " +/- "
+                    + Math.round(weightTolerance * 100) + "%; read Candidate.effectiveWeight(), not the weight)");
+        }
+    }
+
     /** The same request key, asked again and again while the pool is unchanged, gets the same backend. */
     public void checkKeysStick() {
         Strategy strategy = provider.create();
@@ -338,10 +363,12 @@ public final class StrategyKit {
     private static final class KitCandidate implements Candidate {
         private final Backend backend;
         private final AtomicInteger inFlight = new AtomicInteger();
+        private volatile double effectiveWeight;
         private final Map<Lease, Boolean> issued = java.util.Collections.synchronizedMap(new IdentityHashMap<>());
 
         KitCandidate(Backend backend) {
             this.backend = backend;
+            this.effectiveWeight = backend.weight();
         }
 
         @Override
@@ -352,6 +379,11 @@ public final class StrategyKit {
         @Override
         public int inFlight() {
             return inFlight.get();
+        }
+
+        @Override
+        public double effectiveWeight() {
+            return effectiveWeight;
         }
 
         @Override
