@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import dev.lb.core.LoadBalancer;
+import dev.lb.core.Threads;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Threads: by default a virtual thread per request on Java 21+; on 17-20 a pool of
- * {@value Executors21#POOL_THREADS} threads with a queue of {@value Executors21#POOL_QUEUE}, beyond which requests
+ * {@value #POOL_THREADS} threads with a queue of {@value #POOL_QUEUE}, beyond which requests
  * are answered {@code 503} at once. Threads are named {@code lb-http-N} and end on {@link #close(Duration)}.
  *
  * <p>The JDK's server is tuned only through system properties that it reads once, when the first
@@ -43,6 +44,8 @@ public final class HttpServerAdapter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpServerAdapter.class);
     private static final Duration DEFAULT_GRACE = Duration.ofSeconds(10);
     private static final int BACKLOG = 1024;
+    static final int POOL_THREADS = 200;
+    static final int POOL_QUEUE = 1_000;
     private static final int MAX_IDLE_CONNECTIONS = 10_000;
     private static final int MAX_REQUEST_SECONDS = 60;
     private static final int MAX_REQUEST_HEADER_BYTES = 64 * 1024;
@@ -76,7 +79,8 @@ public final class HttpServerAdapter implements AutoCloseable {
                 OVERFLOW.remove();
             }
         };
-        ExecutorService executor = Executors21.create("lb-http-", overflow);
+        ExecutorService executor = Threads.newVirtualThreadPerTaskExecutor("lb-http-")
+                .orElseGet(() -> Threads.newBoundedThreadPool("lb-http-", POOL_THREADS, POOL_QUEUE, overflow));
         try {
             return start(lb, address, executor, executor);
         } catch (IOException | RuntimeException e) {
