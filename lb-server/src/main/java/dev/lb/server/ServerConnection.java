@@ -17,6 +17,9 @@ final class ServerConnection implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ServerConnection.class);
     /** An unread request body up to this size is read away to keep the connection; a larger one closes it. */
     static final long MAX_UNREAD_BODY_TO_DRAIN = 64 * 1024;
+    /** After answering a request the server cannot go on with, how long and how much of the rest of the request is read away before closing. */
+    private static final long LINGER_NANOS = 2_000_000_000L;
+    private static final int MAX_LINGER_BYTES = 256 * 1024;
     private static final int IDLE = 0;
     private static final int BUSY = 1;
     private static final int CLOSED = 2;
@@ -25,6 +28,8 @@ final class ServerConnection implements Runnable {
     private final LbServer server;
     private final ServerOptions options;
     private final AtomicInteger state = new AtomicInteger(IDLE);
+    private HttpInput input;
+    private boolean answeredAndClosing;
 
     ServerConnection(Socket socket, LbServer server, ServerOptions options) {
         this.socket = socket;
@@ -36,7 +41,7 @@ final class ServerConnection implements Runnable {
     public void run() {
         try {
             socket.setTcpNoDelay(true);
-            HttpInput input = new HttpInput(socket);
+            input = new HttpInput(socket);
             HttpOutput output = new HttpOutput(socket.getOutputStream());
             InetSocketAddress remote = (InetSocketAddress) socket.getRemoteSocketAddress();
             int idleMillis = (int) options.idleTimeout().toMillis();
@@ -65,6 +70,9 @@ final class ServerConnection implements Runnable {
             log.atDebug().setMessage("connection ended").addKeyValue("reason", e.toString()).log();
         } finally {
             state.set(CLOSED);
+            if (answeredAndClosing) {
+                lingerBeforeClose();
+            }
             closeSocket();
             server.connectionEnded(this);
         }
@@ -77,11 +85,11 @@ final class ServerConnection implements Runnable {
         try {
             head = RequestHead.read(input);
         } catch (RequestRejected e) {
-            output.closingTextResponse(e.status(), e.getMessage(), 0);
+            answerAndClose(output, e.status(), e.getMessage());
             return false;
         } catch (SocketTimeoutException e) {
-            output.closingTextResponse(408, "request timeout: the request headers took longer than "
-                    + options.headerReadTimeout().toMillis() + " ms", 0);
+            answerAndClose(output, 408, "request timeout: the request headers took longer than "
+                    + options.headerReadTimeout().toMillis() + " ms");
             return false;
         }
         input.idleTimeout((int) options.bodyReadTimeout().toMillis());
@@ -106,16 +114,42 @@ final class ServerConnection implements Runnable {
             // framing or stalled is told why when nothing was sent yet.
             RequestRejected rejected = exchange.body().rejection();
             if (rejected != null && !exchange.responseStarted()) {
-                output.closingTextResponse(rejected.status(), rejected.getMessage(), 0);
+                answerAndClose(output, rejected.status(), rejected.getMessage());
             }
             return false;
         } catch (RuntimeException e) {
             log.atWarn().setMessage("request failed unexpectedly").addKeyValue("method", head.method)
                     .addKeyValue("target", head.target).addKeyValue("client", remote).setCause(e).log();
             if (!exchange.responseStarted()) {
-                output.closingTextResponse(500, "internal error", 0);
+                answerAndClose(output, 500, "internal error");
             }
             return false;
+        }
+    }
+
+    private void answerAndClose(HttpOutput output, int status, String message) throws IOException {
+        output.closingTextResponse(status, message, 0);
+        answeredAndClosing = true;
+    }
+
+    /**
+     * Reads away what the client still sends, for a short while, before closing: closing a socket with unread
+     * input resets the connection, and the reset can destroy the answer before the client has read it.
+     */
+    private void lingerBeforeClose() {
+        try {
+            socket.shutdownOutput();
+            input.deadline(System.nanoTime() + LINGER_NANOS);
+            byte[] scratch = new byte[8192];
+            for (int total = 0; total < MAX_LINGER_BYTES; ) {
+                int read = input.read(scratch, 0, scratch.length);
+                if (read < 0) {
+                    return;
+                }
+                total += read;
+            }
+        } catch (IOException e) {
+            log.atDebug().setMessage("client still sending after the last answer").addKeyValue("reason", e.toString()).log();
         }
     }
 

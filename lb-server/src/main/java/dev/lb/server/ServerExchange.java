@@ -92,7 +92,7 @@ final class ServerExchange implements Exchange {
             throw new IllegalStateException("respond called twice for " + head.method + " " + head.target);
         }
         // The client still waits for 100 Continue and may never send the body: it cannot be drained.
-        closeAfter |= head.expectContinue && !body.started() || serverClosing.getAsBoolean();
+        closeAfter |= (head.expectContinue && !body.started()) || serverClosing.getAsBoolean();
         boolean noBody = status / 100 == 1 || status == 204;
         boolean announceOnly = head.method.equals("HEAD") || status == 304;
         ResponseBody.Framing framing;

@@ -20,7 +20,9 @@ public final class ServerOptions {
     public static final Duration DEFAULT_BODY_READ_TIMEOUT = Duration.ofSeconds(60);
     /** Longest a keep-alive connection may wait for its next request; then it is closed quietly. */
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+    /** Connections open at once on Java 21+, each on a virtual thread. */
     public static final int DEFAULT_MAX_CONNECTIONS_VIRTUAL = 10_000;
+    /** Connections open at once on Java 17-20, each holding a platform thread. */
     public static final int DEFAULT_MAX_CONNECTIONS_PLATFORM = 512;
 
     private final Duration headerReadTimeout;
