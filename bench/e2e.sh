@@ -143,24 +143,36 @@ rss_mib() { # pid -> resident MiB of the process group leader's java
   local pid; pid=$(pgrep -g "$1" java | head -1); [[ -n $pid ]] && echo $(( $(ps -o rss= -p "$pid") / 1024 )) || echo -
 }
 
+cpu_ticks() { # process group -> user+system clock ticks of all its processes
+  local total=0 pid
+  for pid in $(pgrep -g "$1"); do
+    total=$(( total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0) ))
+  done
+  echo "$total"
+}
+
 declare -A RPS
 measure() { # scenario, connections, target
-  local line rss=-
+  local line rss=- cpu=- before
   wrk -t1 -c"$2" -d"${WARMUP}s" "http://127.0.0.1:$TARGET_PORT/" >/dev/null
+  [[ -n $TARGET_PID ]] && before=$(cpu_ticks "$TARGET_PID")
   line=$(wrk -t1 -c"$2" -d"${DURATION}s" --timeout 5s -s "$HERE/latency.lua" "http://127.0.0.1:$TARGET_PORT/" \
          | grep '^RESULT')
-  [[ $3 == ours || $3 == server ]] && rss=$(rss_mib "$TARGET_PID")
   eval "${line#RESULT }"
+  # CPU per request of the target's processes: steadier than req/s when other work shares the machine.
+  [[ -n $TARGET_PID ]] && cpu=$(awk -v t=$(( $(cpu_ticks "$TARGET_PID") - before )) -v hz="$(getconf CLK_TCK)" \
+    -v n="$rps" -v d="$DURATION" 'BEGIN { printf "%.0f", t / hz * 1e6 / (n * d) }')
+  [[ $3 == ours || $3 == server ]] && rss=$(rss_mib "$TARGET_PID")
   RPS[$1.$3]=$rps
-  printf '%-8s %-7s %6s %10s %8s %8s %9s %7s %6s %8s\n' "$1" "$3" "$2" "$rps" "$p50_ms" "$p99_ms" "$p999_ms" \
-    "$socket_errors" "$bad_status" "$rss"
+  printf '%-8s %-7s %6s %10s %8s %8s %9s %7s %6s %8s %7s\n' "$1" "$3" "$2" "$rps" "$p50_ms" "$p99_ms" "$p999_ms" \
+    "$socket_errors" "$bad_status" "$rss" "$cpu"
 }
 
 say "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(uname -r)"
 say "java: $("$JAVA" -version 2>&1 | head -1); JAVA_OPTS='$JAVA_OPTS'"
 say "nginx: $(nginx -v 2>&1 | cut -d/ -f2); wrk: $(wrk -v 2>&1 | head -1 | cut -d' ' -f2)"
 say "each: ${WARMUP}s warm-up, ${DURATION}s measured, wrk -t1, keep-alive, ${BODY_BYTES}-byte responses"
-printf '%-8s %-7s %6s %10s %8s %8s %9s %7s %6s %8s\n' scenario target conns req/s p50_ms p99_ms p99.9_ms sockerr non2xx rss_mib
+printf '%-8s %-7s %6s %10s %8s %8s %9s %7s %6s %8s %7s\n' scenario target conns req/s p50_ms p99_ms p99.9_ms sockerr non2xx rss_mib cpu_us
 
 run_load() { # scenario, connections, delay
   start_backends "$3"
@@ -182,8 +194,8 @@ for scenario in "${chosen[@]}"; do
         start_target $target
         seconds=$(curl -fs -o /dev/null -w '%{time_total}' "http://127.0.0.1:$TARGET_PORT/stream.bin")
         rss=-; [[ $target == ours || $target == server ]] && rss=$(rss_mib "$TARGET_PID")
-        printf '%-8s %-7s %6s %10s %8s %8s %9s %7s %6s %8s\n' stream "$target" 1 \
-          "$(awk -v s="$seconds" -v m=$STREAM_MIB 'BEGIN { printf "%.0fMiB/s", m / s }')" - - - - - "$rss"
+        printf '%-8s %-7s %6s %10s %8s %8s %9s %7s %6s %8s %7s\n' stream "$target" 1 \
+          "$(awk -v s="$seconds" -v m=$STREAM_MIB 'BEGIN { printf "%.0fMiB/s", m / s }')" - - - - - "$rss" -
         stop_target
       done
       stop_backends ;;
