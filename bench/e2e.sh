@@ -6,6 +6,8 @@
 #   bench/e2e.sh                      # everything, ~4 minutes
 #   SCENARIOS=fast32 bench/e2e.sh     # a subset: fast32,fast256,slow256,stream
 #   JAVA=/path/to/java DURATION=20 bench/e2e.sh
+#   LB_TARGET=server bench/e2e.sh     # our load balancer on LbServer instead of the runner's JDK server;
+#                                     # LB_TARGET=both measures the two in the same run
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -16,6 +18,13 @@ SCENARIOS=${SCENARIOS:-fast32,fast256,slow256,stream}
 JAVA=${JAVA:-$( [[ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]] && echo /usr/lib/jvm/temurin-25-jdk-amd64/bin/java || command -v java)}
 JAVA_OPTS=${JAVA_OPTS:-}
 JAR=$ROOT/examples/target/lb-standalone.jar
+SERVER_JAR=$ROOT/lb-benchmarks/target/benchmarks.jar
+case ${LB_TARGET:-runner} in
+  runner) OUR_TARGETS=(ours) ;;
+  server) OUR_TARGETS=(server) ;;
+  both)   OUR_TARGETS=(ours server) ;;
+  *) echo "e2e.sh: LB_TARGET=$LB_TARGET (expected: runner, server or both)" >&2; exit 1 ;;
+esac
 B1=19101 B2=19102 NGINX_LB=18101 OURS=18102
 BODY_BYTES=1024
 STREAM_MIB=100
@@ -32,7 +41,7 @@ if (( ${#missing[@]} )); then
 fi
 [[ -f /usr/lib/nginx/modules/ngx_http_echo_module.so ]] || {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libnginx-mod-http-echo >/dev/null; }
-[[ -f $JAR ]] || (cd "$ROOT" && mvn -B -q package -DskipTests)
+[[ -f $JAR && -f $SERVER_JAR ]] || (cd "$ROOT" && mvn -B -q package -DskipTests)
 for port in $B1 $B2 $NGINX_LB $OURS; do
   if ss -Hltn "sport = :$port" | grep -q .; then echo "e2e.sh: port $port is in use" >&2; exit 1; fi
 done
@@ -123,6 +132,8 @@ start_target() { # name
     nginx)  start nginx-lb nginx -c "$RUN/nginx-lb/nginx.conf"; TARGET_PID=$LAST_PID; TARGET_PORT=$NGINX_LB ;;
     ours)   BACKENDS=http://127.0.0.1:$B1,http://127.0.0.1:$B2 PORT=$OURS start ours \
               "$JAVA" $JAVA_OPTS -jar "$JAR"; TARGET_PID=$LAST_PID; TARGET_PORT=$OURS ;;
+    server) BACKENDS=http://127.0.0.1:$B1,http://127.0.0.1:$B2 PORT=$OURS start server \
+              "$JAVA" $JAVA_OPTS -cp "$SERVER_JAR" dev.lb.benchmarks.ServerMain; TARGET_PID=$LAST_PID; TARGET_PORT=$OURS ;;
   esac
   wait_for "http://127.0.0.1:$TARGET_PORT/"
 }
@@ -132,28 +143,40 @@ rss_mib() { # pid -> resident MiB of the process group leader's java
   local pid; pid=$(pgrep -g "$1" java | head -1); [[ -n $pid ]] && echo $(( $(ps -o rss= -p "$pid") / 1024 )) || echo -
 }
 
+cpu_ticks() { # process group -> user+system clock ticks of all its processes
+  local total=0 pid
+  for pid in $(pgrep -g "$1"); do
+    total=$(( total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0) ))
+  done
+  echo "$total"
+}
+
 declare -A RPS
 measure() { # scenario, connections, target
-  local line rss=-
+  local line rss=- cpu=- before
   wrk -t1 -c"$2" -d"${WARMUP}s" "http://127.0.0.1:$TARGET_PORT/" >/dev/null
+  [[ -n $TARGET_PID ]] && before=$(cpu_ticks "$TARGET_PID")
   line=$(wrk -t1 -c"$2" -d"${DURATION}s" --timeout 5s -s "$HERE/latency.lua" "http://127.0.0.1:$TARGET_PORT/" \
          | grep '^RESULT')
-  [[ $3 == ours ]] && rss=$(rss_mib "$TARGET_PID")
   eval "${line#RESULT }"
+  # CPU per request of the target's processes: steadier than req/s when other work shares the machine.
+  [[ -n $TARGET_PID ]] && cpu=$(awk -v t=$(( $(cpu_ticks "$TARGET_PID") - before )) -v hz="$(getconf CLK_TCK)" \
+    -v n="$rps" -v d="$DURATION" 'BEGIN { printf "%.0f", t / hz * 1e6 / (n * d) }')
+  [[ $3 == ours || $3 == server ]] && rss=$(rss_mib "$TARGET_PID")
   RPS[$1.$3]=$rps
-  printf '%-8s %-7s %6s %10s %8s %8s %9s %7s %6s %8s\n' "$1" "$3" "$2" "$rps" "$p50_ms" "$p99_ms" "$p999_ms" \
-    "$socket_errors" "$bad_status" "$rss"
+  printf '%-8s %-7s %6s %10s %8s %8s %9s %7s %6s %8s %7s\n' "$1" "$3" "$2" "$rps" "$p50_ms" "$p99_ms" "$p999_ms" \
+    "$socket_errors" "$bad_status" "$rss" "$cpu"
 }
 
 say "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(uname -r)"
 say "java: $("$JAVA" -version 2>&1 | head -1); JAVA_OPTS='$JAVA_OPTS'"
 say "nginx: $(nginx -v 2>&1 | cut -d/ -f2); wrk: $(wrk -v 2>&1 | head -1 | cut -d' ' -f2)"
 say "each: ${WARMUP}s warm-up, ${DURATION}s measured, wrk -t1, keep-alive, ${BODY_BYTES}-byte responses"
-printf '%-8s %-7s %6s %10s %8s %8s %9s %7s %6s %8s\n' scenario target conns req/s p50_ms p99_ms p99.9_ms sockerr non2xx rss_mib
+printf '%-8s %-7s %6s %10s %8s %8s %9s %7s %6s %8s %7s\n' scenario target conns req/s p50_ms p99_ms p99.9_ms sockerr non2xx rss_mib cpu_us
 
 run_load() { # scenario, connections, delay
   start_backends "$3"
-  for target in direct nginx ours; do
+  for target in direct nginx "${OUR_TARGETS[@]}"; do
     start_target $target; measure "$1" "$2" $target; stop_target
   done
   stop_backends
@@ -167,12 +190,12 @@ for scenario in "${chosen[@]}"; do
     slow256) run_load slow256 256 0.010 ;;
     stream)
       start_backends 0
-      for target in nginx ours; do
+      for target in nginx "${OUR_TARGETS[@]}"; do
         start_target $target
         seconds=$(curl -fs -o /dev/null -w '%{time_total}' "http://127.0.0.1:$TARGET_PORT/stream.bin")
-        rss=-; [[ $target == ours ]] && rss=$(rss_mib "$TARGET_PID")
-        printf '%-8s %-7s %6s %10s %8s %8s %9s %7s %6s %8s\n' stream "$target" 1 \
-          "$(awk -v s="$seconds" -v m=$STREAM_MIB 'BEGIN { printf "%.0fMiB/s", m / s }')" - - - - - "$rss"
+        rss=-; [[ $target == ours || $target == server ]] && rss=$(rss_mib "$TARGET_PID")
+        printf '%-8s %-7s %6s %10s %8s %8s %9s %7s %6s %8s %7s\n' stream "$target" 1 \
+          "$(awk -v s="$seconds" -v m=$STREAM_MIB 'BEGIN { printf "%.0fMiB/s", m / s }')" - - - - - "$rss" -
         stop_target
       done
       stop_backends ;;
@@ -181,7 +204,9 @@ for scenario in "${chosen[@]}"; do
 done
 
 for scenario in fast32 fast256 slow256; do
-  [[ -n ${RPS[$scenario.ours]:-} ]] || continue
-  awk -v s=$scenario -v o="${RPS[$scenario.ours]}" -v n="${RPS[$scenario.nginx]}" \
-    'BEGIN { printf "# %s: ours/nginx = %.2f\n", s, o / n }'
+  for target in "${OUR_TARGETS[@]}"; do
+    [[ -n ${RPS[$scenario.$target]:-} ]] || continue
+    awk -v s=$scenario -v t=$target -v o="${RPS[$scenario.$target]}" -v n="${RPS[$scenario.nginx]}" \
+      'BEGIN { printf "# %s: %s/nginx = %.2f\n", s, t, o / n }'
+  done
 done

@@ -2,8 +2,8 @@
  * The load balancer: {@link dev.lb.core.LoadBalancer} and its builder, the built-in strategies, and forwarding with
  * its own HTTP/1.1 client. Host adapters implement {@link dev.lb.core.Exchange}.
  */
-// Micrometer has no module descriptor; the adapter module is compiled after this one
-@SuppressWarnings({"requires-automatic", "module"})
+// Micrometer has no module descriptor
+@SuppressWarnings("requires-automatic")
 module dev.lb.core {
     requires transitive dev.lb.api;
     requires org.slf4j;
@@ -13,7 +13,6 @@ module dev.lb.core {
     exports dev.lb.core.ratelimit;
     exports dev.lb.core.strategy;
     exports dev.lb.core.metrics;
-    exports dev.lb.core.internal to dev.lb.httpserver;
 
     uses dev.lb.api.spi.StrategyProvider;
     provides dev.lb.api.spi.StrategyProvider with

@@ -5,7 +5,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import dev.lb.core.LoadBalancer;
-import dev.lb.core.internal.Executors21;
+import dev.lb.core.Threads;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -44,11 +44,11 @@ public final class HttpServerAdapter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpServerAdapter.class);
     private static final Duration DEFAULT_GRACE = Duration.ofSeconds(10);
     private static final int BACKLOG = 1024;
+    static final int POOL_THREADS = 200;
+    static final int POOL_QUEUE = 1_000;
     private static final int MAX_IDLE_CONNECTIONS = 10_000;
     private static final int MAX_REQUEST_SECONDS = 60;
     private static final int MAX_REQUEST_HEADER_BYTES = 64 * 1024;
-    private static final int POOL_THREADS = 200;
-    private static final int POOL_QUEUE = 1_000;
     private static final ThreadLocal<Boolean> OVERFLOW = new ThreadLocal<>();
 
     private final HttpServer server;
@@ -79,7 +79,8 @@ public final class HttpServerAdapter implements AutoCloseable {
                 OVERFLOW.remove();
             }
         };
-        ExecutorService executor = Executors21.create("lb-http-", POOL_THREADS, POOL_QUEUE, overflow);
+        ExecutorService executor = Threads.newVirtualThreadPerTaskExecutor("lb-http-")
+                .orElseGet(() -> Threads.newBoundedThreadPool("lb-http-", POOL_THREADS, POOL_QUEUE, overflow));
         try {
             return start(lb, address, executor, executor);
         } catch (IOException | RuntimeException e) {

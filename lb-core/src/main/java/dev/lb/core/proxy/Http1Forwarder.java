@@ -2,7 +2,7 @@ package dev.lb.core.proxy;
 
 import dev.lb.api.Backend;
 import dev.lb.core.Exchange;
-import dev.lb.core.internal.Executors21;
+import dev.lb.core.Threads;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -57,7 +57,8 @@ public final class Http1Forwarder implements Forwarder {
         this.connectTimeoutNanos = nanos(Objects.requireNonNull(connectTimeout, "connectTimeout"));
         this.responseTimeoutNanos = nanos(Objects.requireNonNull(responseTimeout, "responseTimeout"));
         this.idleTimeoutNanos = nanos(Objects.requireNonNull(idleTimeout, "idleTimeout"));
-        this.probes = Executors21.create("lb-probe-", PROBE_THREADS, PROBE_QUEUE, new ThreadPoolExecutor.AbortPolicy());
+        this.probes = Threads.newVirtualThreadPerTaskExecutor("lb-probe-").orElseGet(() -> Threads.newBoundedThreadPool(
+                "lb-probe-", PROBE_THREADS, PROBE_QUEUE, new ThreadPoolExecutor.AbortPolicy()));
     }
 
     /** Nanoseconds, capped far below overflow so that {@code now + nanos} stays positive. */

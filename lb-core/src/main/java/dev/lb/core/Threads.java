@@ -1,40 +1,40 @@
-package dev.lb.core.internal;
+package dev.lb.core;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionHandler;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Executors for the library's blocking work (the adapter's requests, health probes): a virtual thread per task on
- * Java 21+, looked up at run time because the library compiles for 17; on 17-20 a bounded pool of daemon threads
- * whose overflow goes to a handler instead of queueing without bound. Either way threads are named
- * {@code namePrefix + N}, and after {@code shutdownNow()} and a successful {@code awaitTermination} none is left.
+ * Executors for host servers: a virtual thread per task where the runtime has them (Java 21+, looked up at run time
+ * because the library compiles for 17), else a bounded pool of platform threads. Threads are named
+ * {@code namePrefix + N}; both executors end their threads on {@code shutdownNow()}, and {@code awaitTermination}
+ * returns only once every thread has ended.
  */
-public final class Executors21 {
-    private Executors21() {
+public final class Threads {
+    private Threads() {
     }
 
     /**
-     * @param poolThreads the bounded pool's threads (Java 17-20)
-     * @param poolQueue   the bounded pool's queue, beyond which tasks go to {@code overflow}
+     * A virtual-thread-per-task executor whose threads are named {@code namePrefix + N}, or empty before Java 21.
+     *
+     * @throws IllegalStateException if the runtime has virtual threads but the executor could not be created
      */
-    public static ExecutorService create(String namePrefix, int poolThreads, int poolQueue,
-                                         RejectedExecutionHandler overflow) {
-        ExecutorService virtual = virtualThreadPerTask(namePrefix);
-        return virtual != null ? virtual : boundedPool(namePrefix, poolThreads, poolQueue, overflow);
-    }
-
-    private static ExecutorService virtualThreadPerTask(String namePrefix) {
+    public static Optional<ExecutorService> newVirtualThreadPerTaskExecutor(String namePrefix) {
+        Objects.requireNonNull(namePrefix, "namePrefix");
         try {
             MethodHandles.Lookup lookup = MethodHandles.publicLookup();
             Class<?> builderType = Class.forName("java.lang.Thread$Builder");
@@ -46,29 +46,44 @@ public final class Executors21 {
             ThreadFactory threads = (ThreadFactory) factory.invoke(name.invoke(builder, namePrefix, 0L));
             MethodHandle perTask = lookup.findStatic(Executors.class, "newThreadPerTaskExecutor",
                     MethodType.methodType(ExecutorService.class, ThreadFactory.class));
-            return (ExecutorService) perTask.invoke(threads);
+            return Optional.of((ExecutorService) perTask.invoke(threads));
         } catch (ClassNotFoundException | NoSuchMethodException e) {
-            return null;
+            return Optional.empty();
         } catch (Throwable e) {
             throw new IllegalStateException("could not create a virtual-thread executor", e);
         }
     }
 
-    private static ExecutorService boundedPool(String namePrefix, int poolThreads, int poolQueue,
-                                               RejectedExecutionHandler overflow) {
+    /**
+     * A pool of at most {@code threads} daemon platform threads named {@code namePrefix + N}, idle ones ending after
+     * 30 seconds, with a queue of {@code queueCapacity} tasks (0: none, a task runs only when a thread is free);
+     * beyond that, tasks go to {@code overflow}.
+     *
+     * @throws IllegalArgumentException if {@code threads < 1} or {@code queueCapacity < 0}
+     */
+    public static ExecutorService newBoundedThreadPool(String namePrefix, int threads, int queueCapacity,
+                                                       RejectedExecutionHandler overflow) {
+        Objects.requireNonNull(namePrefix, "namePrefix");
+        Objects.requireNonNull(overflow, "overflow");
+        Checks.atLeastOne("threads", threads);
+        if (queueCapacity < 0) {
+            throw new IllegalArgumentException("queueCapacity: " + queueCapacity + " (expected: >= 0)");
+        }
         AtomicInteger count = new AtomicInteger();
         Set<Thread> started = ConcurrentHashMap.newKeySet();
-        ThreadFactory threads = task -> {
+        ThreadFactory factory = task -> {
             started.removeIf(thread -> !thread.isAlive()); // keeps the set to the pool's size, at most
             Thread thread = new Thread(task, namePrefix + count.getAndIncrement());
             thread.setDaemon(true);
             started.add(thread);
             return thread;
         };
+        BlockingQueue<Runnable> queue = queueCapacity == 0 ? new SynchronousQueue<>()
+                : new ArrayBlockingQueue<>(queueCapacity);
         // A ThreadPoolExecutor reports itself terminated just before its last thread has ended, so
-        // awaitTermination also joins the threads: after close(), none is left running.
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(poolThreads, poolThreads, 30, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(poolQueue), threads, overflow) {
+        // awaitTermination also joins the threads: after it returns true, none is left running.
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, queue, factory,
+                overflow) {
             @Override
             public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
                 long deadline = System.nanoTime() + unit.toNanos(timeout);

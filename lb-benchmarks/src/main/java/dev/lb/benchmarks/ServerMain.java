@@ -1,0 +1,46 @@
+package dev.lb.benchmarks;
+
+import dev.lb.core.LoadBalancer;
+import dev.lb.server.LbServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The benchmark rig's stand-in for the standalone runner, served by {@link LbServer} instead of the JDK server:
+ * {@code round-robin} over the comma-separated URLs in {@code BACKENDS}, default timeouts, default active and
+ * passive health checks, no rate limit (as the runner's {@code BACKENDS} mode), on all interfaces at {@code LB_PORT},
+ * else {@code PORT}, else 3332. Stops on SIGTERM.
+ *
+ * <pre>BACKENDS=http://127.0.0.1:9001,http://127.0.0.1:9002 PORT=8080 \
+ *     java -cp lb-benchmarks/target/benchmarks.jar dev.lb.benchmarks.ServerMain</pre>
+ */
+public final class ServerMain {
+    private ServerMain() {
+    }
+
+    public static void main(String[] args) throws IOException, InterruptedException {
+        String backends = System.getenv("BACKENDS");
+        if (backends == null || backends.isBlank()) {
+            System.err.println("ServerMain: set BACKENDS to comma-separated backend URLs");
+            System.exit(2);
+        }
+        String port = System.getenv().getOrDefault("LB_PORT", System.getenv().getOrDefault("PORT", "3332"));
+        LoadBalancer.Builder builder = LoadBalancer.builder().strategy("round-robin").healthCheck(check -> { });
+        for (String url : backends.split(",")) {
+            if (!url.isBlank()) {
+                builder.backend(url.strip());
+            }
+        }
+        LoadBalancer lb = builder.start();
+        LbServer server = LbServer.serve(lb, new InetSocketAddress(Integer.parseInt(port.replace(":", ""))));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            lb.close();
+            stopped.countDown();
+        }, "server-main-shutdown"));
+        System.out.println("ServerMain: listening on " + server.address() + ", backends " + backends);
+        stopped.await();
+    }
+}
