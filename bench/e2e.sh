@@ -6,8 +6,8 @@
 #   bench/e2e.sh                      # everything, ~4 minutes
 #   SCENARIOS=fast32 bench/e2e.sh     # a subset: fast32,fast256,slow256,stream
 #   JAVA=/path/to/java DURATION=20 bench/e2e.sh
-#   LB_TARGET=server bench/e2e.sh     # our load balancer on LbServer instead of the runner's JDK server;
-#                                     # LB_TARGET=both measures the two in the same run
+#   LB_TARGET=adapter bench/e2e.sh    # our load balancer on the JDK server adapter instead of the runner's
+#                                     # LbServer; LB_TARGET=both measures the two in the same run
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -18,12 +18,12 @@ SCENARIOS=${SCENARIOS:-fast32,fast256,slow256,stream}
 JAVA=${JAVA:-$( [[ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]] && echo /usr/lib/jvm/temurin-25-jdk-amd64/bin/java || command -v java)}
 JAVA_OPTS=${JAVA_OPTS:-}
 JAR=$ROOT/examples/target/lb-standalone.jar
-SERVER_JAR=$ROOT/lb-benchmarks/target/benchmarks.jar
+ADAPTER_JAR=$ROOT/lb-benchmarks/target/benchmarks.jar
 case ${LB_TARGET:-runner} in
   runner) OUR_TARGETS=(ours) ;;
-  server) OUR_TARGETS=(server) ;;
-  both)   OUR_TARGETS=(ours server) ;;
-  *) echo "e2e.sh: LB_TARGET=$LB_TARGET (expected: runner, server or both)" >&2; exit 1 ;;
+  adapter) OUR_TARGETS=(adapter) ;;
+  both)    OUR_TARGETS=(ours adapter) ;;
+  *) echo "e2e.sh: LB_TARGET=$LB_TARGET (expected: runner, adapter or both)" >&2; exit 1 ;;
 esac
 B1=19101 B2=19102 NGINX_LB=18101 OURS=18102
 BODY_BYTES=1024
@@ -41,7 +41,7 @@ if (( ${#missing[@]} )); then
 fi
 [[ -f /usr/lib/nginx/modules/ngx_http_echo_module.so ]] || {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libnginx-mod-http-echo >/dev/null; }
-[[ -f $JAR && -f $SERVER_JAR ]] || (cd "$ROOT" && mvn -B -q package -DskipTests)
+[[ -f $JAR && -f $ADAPTER_JAR ]] || (cd "$ROOT" && mvn -B -q package -DskipTests)
 for port in $B1 $B2 $NGINX_LB $OURS; do
   if ss -Hltn "sport = :$port" | grep -q .; then echo "e2e.sh: port $port is in use" >&2; exit 1; fi
 done
@@ -132,8 +132,8 @@ start_target() { # name
     nginx)  start nginx-lb nginx -c "$RUN/nginx-lb/nginx.conf"; TARGET_PID=$LAST_PID; TARGET_PORT=$NGINX_LB ;;
     ours)   BACKENDS=http://127.0.0.1:$B1,http://127.0.0.1:$B2 PORT=$OURS start ours \
               "$JAVA" $JAVA_OPTS -jar "$JAR"; TARGET_PID=$LAST_PID; TARGET_PORT=$OURS ;;
-    server) BACKENDS=http://127.0.0.1:$B1,http://127.0.0.1:$B2 PORT=$OURS start server \
-              "$JAVA" $JAVA_OPTS -cp "$SERVER_JAR" dev.lb.benchmarks.ServerMain; TARGET_PID=$LAST_PID; TARGET_PORT=$OURS ;;
+    adapter) BACKENDS=http://127.0.0.1:$B1,http://127.0.0.1:$B2 PORT=$OURS start adapter \
+              "$JAVA" $JAVA_OPTS -cp "$ADAPTER_JAR" dev.lb.benchmarks.AdapterMain; TARGET_PID=$LAST_PID; TARGET_PORT=$OURS ;;
   esac
   wait_for "http://127.0.0.1:$TARGET_PORT/"
 }
@@ -162,7 +162,7 @@ measure() { # scenario, connections, target
   # CPU per request of the target's processes: steadier than req/s when other work shares the machine.
   [[ -n $TARGET_PID ]] && cpu=$(awk -v t=$(( $(cpu_ticks "$TARGET_PID") - before )) -v hz="$(getconf CLK_TCK)" \
     -v n="$rps" -v d="$DURATION" 'BEGIN { printf "%.0f", t / hz * 1e6 / (n * d) }')
-  [[ $3 == ours || $3 == server ]] && rss=$(rss_mib "$TARGET_PID")
+  [[ $3 == ours || $3 == adapter ]] && rss=$(rss_mib "$TARGET_PID")
   RPS[$1.$3]=$rps
   printf '%-8s %-7s %6s %10s %8s %8s %9s %7s %6s %8s %7s\n' "$1" "$3" "$2" "$rps" "$p50_ms" "$p99_ms" "$p999_ms" \
     "$socket_errors" "$bad_status" "$rss" "$cpu"
@@ -193,7 +193,7 @@ for scenario in "${chosen[@]}"; do
       for target in nginx "${OUR_TARGETS[@]}"; do
         start_target $target
         seconds=$(curl -fs -o /dev/null -w '%{time_total}' "http://127.0.0.1:$TARGET_PORT/stream.bin")
-        rss=-; [[ $target == ours || $target == server ]] && rss=$(rss_mib "$TARGET_PID")
+        rss=-; [[ $target == ours || $target == adapter ]] && rss=$(rss_mib "$TARGET_PID")
         printf '%-8s %-7s %6s %10s %8s %8s %9s %7s %6s %8s %7s\n' stream "$target" 1 \
           "$(awk -v s="$seconds" -v m=$STREAM_MIB 'BEGIN { printf "%.0fMiB/s", m / s }')" - - - - - "$rss" -
         stop_target

@@ -4,6 +4,8 @@ import com.sun.net.httpserver.HttpServer;
 import dev.lb.api.Backend;
 import dev.lb.core.LoadBalancer;
 import dev.lb.httpserver.HttpServerAdapter;
+import dev.lb.server.LbServer;
+import dev.lb.server.ServerOptions;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -13,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -175,16 +176,18 @@ public final class Standalone {
                     .addKeyValue("weight", backend.weight()).log();
         }
         LoadBalancer lb = config.loadBalancerBuilder().start();
-        HttpServerAdapter adapter = null;
+        Observability observability = null;
         try {
-            adapter = HttpServerAdapter.serve(lb, config.listenAddress());
-            Observability observability = Observability.start(lb, adapter, config.observability());
-            return new Running(adapter, lb, observability, config, demoBackends);
+            observability = Observability.start(lb, config.observability());
+            ServerOptions.Builder options = ServerOptions.builder();
+            observability.routes().forEach(options::route);
+            LbServer server = LbServer.serve(lb, config.listenAddress(), options.build());
+            return new Running(server, lb, observability, config, demoBackends);
         } catch (IOException | RuntimeException e) {
-            if (adapter != null) {
-                adapter.close(Duration.ZERO);
-            }
             lb.close();
+            if (observability != null) {
+                observability.close();
+            }
             throw e;
         }
     }
@@ -229,16 +232,16 @@ public final class Standalone {
 
     /** A running load balancer and its server. Thread-safe. */
     public static final class Running implements AutoCloseable {
-        private final HttpServerAdapter adapter;
+        private final LbServer server;
         private final LoadBalancer lb;
         private final Observability observability;
         private final RunnerConfig config;
         private final List<HttpServer> demoBackends;
         private final AtomicBoolean closed = new AtomicBoolean();
 
-        private Running(HttpServerAdapter adapter, LoadBalancer lb, Observability observability, RunnerConfig config,
+        private Running(LbServer server, LoadBalancer lb, Observability observability, RunnerConfig config,
                         List<HttpServer> demoBackends) {
-            this.adapter = adapter;
+            this.server = server;
             this.lb = lb;
             this.observability = observability;
             this.config = config;
@@ -247,7 +250,7 @@ public final class Standalone {
 
         /** The address the server is bound to; with port 0 configured, this tells the port chosen. */
         public InetSocketAddress address() {
-            return adapter.address();
+            return server.address();
         }
 
         /** The admin server's address ({@code admin_port}), empty when metrics and status share the LB's port. */
@@ -267,7 +270,7 @@ public final class Standalone {
         @Override
         public void close() {
             if (closed.compareAndSet(false, true)) {
-                adapter.close(config.shutdownGrace());
+                server.close(config.shutdownGrace());
                 lb.close();
                 if (config.healthCheck().enabled()) {
                     log.atInfo().setMessage("health check scheduler stopped").log();

@@ -1,28 +1,29 @@
 package dev.lb.benchmarks;
 
 import dev.lb.core.LoadBalancer;
-import dev.lb.server.LbServer;
+import dev.lb.httpserver.HttpServerAdapter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The benchmark rig's stand-in for the standalone runner, served by {@link LbServer} instead of the JDK server:
+ * The benchmark rig's stand-in for the standalone runner, served by the JDK server adapter
+ * ({@link HttpServerAdapter}) instead of the runner's {@code LbServer}:
  * {@code round-robin} over the comma-separated URLs in {@code BACKENDS}, default timeouts, default active and
  * passive health checks, no rate limit (as the runner's {@code BACKENDS} mode), on all interfaces at {@code LB_PORT},
  * else {@code PORT}, else 3332. Stops on SIGTERM.
  *
  * <pre>BACKENDS=http://127.0.0.1:9001,http://127.0.0.1:9002 PORT=8080 \
- *     java -cp lb-benchmarks/target/benchmarks.jar dev.lb.benchmarks.ServerMain</pre>
+ *     java -cp lb-benchmarks/target/benchmarks.jar dev.lb.benchmarks.AdapterMain</pre>
  */
-public final class ServerMain {
-    private ServerMain() {
+public final class AdapterMain {
+    private AdapterMain() {
     }
 
     public static void main(String[] args) throws IOException, InterruptedException {
         String backends = System.getenv("BACKENDS");
         if (backends == null || backends.isBlank()) {
-            System.err.println("ServerMain: set BACKENDS to comma-separated backend URLs");
+            System.err.println("AdapterMain: set BACKENDS to comma-separated backend URLs");
             System.exit(2);
         }
         String port = System.getenv().getOrDefault("LB_PORT", System.getenv().getOrDefault("PORT", "3332"));
@@ -33,14 +34,14 @@ public final class ServerMain {
             }
         }
         LoadBalancer lb = builder.start();
-        LbServer server = LbServer.serve(lb, new InetSocketAddress(Integer.parseInt(port.replace(":", ""))));
+        HttpServerAdapter server = HttpServerAdapter.serve(lb, new InetSocketAddress(Integer.parseInt(port.replace(":", ""))));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             lb.close();
             stopped.countDown();
-        }, "server-main-shutdown"));
-        System.out.println("ServerMain: listening on " + server.address() + ", backends " + backends);
+        }, "adapter-main-shutdown"));
+        System.out.println("AdapterMain: listening on " + server.address() + ", backends " + backends);
         stopped.await();
     }
 }
