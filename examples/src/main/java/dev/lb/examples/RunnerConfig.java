@@ -1,6 +1,7 @@
 package dev.lb.examples;
 
 import dev.lb.api.Backend;
+import dev.lb.core.Durations;
 import dev.lb.core.LoadBalancer;
 import dev.lb.core.RateLimitSpec;
 import dev.lb.core.strategy.Strategies;
@@ -139,7 +140,6 @@ public record RunnerConfig(InetSocketAddress listenAddress, String strategy, Map
     /** The library's field names in its messages, and the YAML keys they come from. */
     private static final Map<String, String> RATE_LIMIT_FIELDS = Map.of("rate", "rate", "burst", "burst",
             "trustedProxies", "trusted_proxies", "maxClients", "max_clients");
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,18})(ms|s|m|h)");
     private static final Pattern PORT = Pattern.compile("\\d{1,5}");
     private static final Pattern STATUSES = Pattern.compile("(\\d{1,3})(?:\\s*-\\s*(\\d{1,3}))?");
 
@@ -694,28 +694,11 @@ public record RunnerConfig(InetSocketAddress listenAddress, String strategy, Map
         }
         String expected = zeroAllowed ? " (expected: a duration such as 10s, 500ms, 1m or 1m30s)"
                 : " (expected: a duration > 0 such as 2s, 500ms, 1m or 1m30s)";
-        String text = value instanceof String s ? s.strip() : "";
-        Matcher part = DURATION.matcher(text);
-        Duration total = Duration.ZERO;
-        int end = 0;
-        try {
-            while (part.find() && part.start() == end) {
-                long amount = Long.parseLong(part.group(1));
-                total = total.plus(switch (part.group(2)) {
-                    case "h" -> Duration.ofHours(amount);
-                    case "m" -> Duration.ofMinutes(amount);
-                    case "s" -> Duration.ofSeconds(amount);
-                    default -> Duration.ofMillis(amount);
-                });
-                end = part.end();
-            }
-        } catch (ArithmeticException e) {
-            end = -1;
-        }
-        if (end != text.length() || text.isEmpty() || (total.isZero() && !zeroAllowed)) {
+        Optional<Duration> parsed = value instanceof String text ? Durations.parse(text) : Optional.empty();
+        if (parsed.isEmpty() || (parsed.get().isZero() && !zeroAllowed)) {
             throw new IllegalArgumentException(key + ": " + show(value) + expected);
         }
-        return total;
+        return parsed.get();
     }
 
     /**
