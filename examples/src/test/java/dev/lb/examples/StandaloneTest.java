@@ -9,6 +9,7 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import dev.lb.api.BackendState;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -199,7 +200,14 @@ class StandaloneTest {
         try (Standalone.Running running = start("health_check: {enabled: false}\npassive:\n"
                 + "  consecutive_failures: 1\n  eject_on_5xx: true\nbackends:\n  - http://127.0.0.1:"
                 + failing.getAddress().getPort() + "\n  - " + url(first) + "\n")) {
-            for (int i = 0; i < 6; i++) {
+            statuses.add(get(running, "/").statusCode());
+            // The ejection follows the answer: the client may be a moment ahead of it.
+            long deadline = System.nanoTime() + DEADLINE.toNanos();
+            while (running.loadBalancer().backendStates().get(0).status() != BackendState.Status.EJECTED
+                    && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            for (int i = 0; i < 5; i++) {
                 statuses.add(get(running, "/").statusCode());
             }
         } finally {
