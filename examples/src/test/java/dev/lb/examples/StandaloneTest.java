@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.lb.api.BackendState;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import dev.lb.api.BackendState;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
