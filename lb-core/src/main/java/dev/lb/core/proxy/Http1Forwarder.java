@@ -250,7 +250,10 @@ public final class Http1Forwarder implements Forwarder {
             connection.abort();
             throw e;
         }
-        if (reusable && (bodyless || head.delimited()) && connection.drained()) {
+        // A HEAD, 204 or 304 answer that announces a body may be followed by one from a careless backend, perhaps
+        // only later: such a connection is not trusted with the next request.
+        boolean announcedBody = head.chunked() || head.contentLength() > 0;
+        if (reusable && (bodyless ? !announcedBody : head.delimited()) && connection.drained()) {
             pool.offer(connection);
         } else {
             connection.close();

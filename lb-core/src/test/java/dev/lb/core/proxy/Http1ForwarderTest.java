@@ -82,6 +82,30 @@ class Http1ForwarderTest {
     }
 
     @Test
+    void aConnectionWhoseHeadAnswerAnnouncedABodyIsNotReused() throws Exception {
+        // A careless backend sends the announced body after a HEAD answer, late: reusing the connection would
+        // read those bytes as the next response.
+        backend = new RawBackend(connection -> {
+            if (connection.read().method().equals("HEAD")) {
+                connection.write("HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n");
+                if (connection.read() != null) {
+                    connection.write("twelve bytes" + OK);
+                }
+            } else {
+                connection.write(OK);
+            }
+        });
+        FakeExchange head = new FakeExchange("HEAD", "/h", Map.of(), InputStream.nullInputStream());
+        assertEquals(200, forward(head).status());
+        assertEquals("", head.bodyText());
+
+        FakeExchange next = FakeExchange.get("/next");
+        assertEquals(200, forward(next).status());
+        assertEquals("ok", next.bodyText());
+        assertEquals(2, backend.connections(), "the GET went on a fresh connection");
+    }
+
+    @Test
     void aPostOnAPooledConnectionTheBackendClosedFailsAndIsNotSentAgain() throws Exception {
         backend = new RawBackend(answersOnceThenClosesOnTheNextRequest());
         forward(FakeExchange.get("/first"));
