@@ -221,8 +221,10 @@ class StandaloneObservabilityTest {
             InetSocketAddress admin = running.adminAddress().orElseThrow();
             assertEquals("ok", send(running.address(), "GET", "/metrics").body());
             assertEquals("ok", send(running.address(), "GET", "/status").body());
-            Map<String, Double> samples = scrape(admin);
             String b = "backend=\"" + backendUrl() + "\"";
+            // The counters move just after each answer went out: wait for them rather than race them.
+            Map<String, Double> samples = scrapeUntil(admin, "lb_requests_total{" + b
+                    + ",method=\"GET\",status=\"200\"}", 2.0);
             assertEquals(2.0, samples.get("lb_requests_total{" + b + ",method=\"GET\",status=\"200\"}"),
                     "the proxied /metrics and /status count; the admin's own do not");
             assertEquals(1.0, samples.get("lb_backend_up{" + b + "}"));
