@@ -17,8 +17,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class Leaks {
     /**
-     * File descriptors the JDK may open lazily and keep (jar files, /dev/random, an epoll instance), and on Java
-     * 17-20 the selector of a closed load balancer's HttpClient, which lingers until that client is garbage.
+     * File descriptors the JDK may open lazily and keep (jar files, /dev/random, an epoll instance), and those of
+     * the tests' own java.net.http clients, whose selectors linger until the client is garbage.
      */
     private static final int FD_SLACK = 3;
     private static final long WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
