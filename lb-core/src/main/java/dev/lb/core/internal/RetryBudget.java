@@ -6,8 +6,8 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * How many retries the load balancer may send (Finagle's retry budget): each request deposits {@code percent}/100
  * of a retry, time deposits {@code floorPerSecond}, and each retry withdraws one. The balance is capped at ten
- * seconds of the floor (at least one retry), so a quiet hour does not save up a storm. Requests deposit through a {@link LongAdder};
- * only retries take the lock. Thread-safe.
+ * seconds of the floor (at least one retry), so a quiet hour does not save up a storm. Requests deposit through a
+ * {@link LongAdder} and {@link #available()} only reads; only withdrawals take the lock. Thread-safe.
  */
 public final class RetryBudget {
     private static final long MILLI = 1000;
@@ -19,9 +19,9 @@ public final class RetryBudget {
     private final Scheduler clock;
     private final LongAdder requests = new LongAdder();
     private final ReentrantLock lock = new ReentrantLock();
-    // guarded by lock
-    private long balance;
-    private long lastRefill;
+    // written under lock; volatile so that available() reads them without it
+    private volatile long balance;
+    private volatile long lastRefill;
 
     public RetryBudget(int percent, int floorPerSecond, Scheduler clock) {
         this.perRequest = percent * MILLI / 100;
@@ -37,22 +37,24 @@ public final class RetryBudget {
         requests.increment();
     }
 
-    /** Whether a retry would be allowed now; does not withdraw. */
+    /**
+     * Whether a retry would be allowed now; does not withdraw. Asked on every request that could be retried, so it
+     * takes no lock and changes nothing: it computes the balance a withdrawal would see.
+     */
     public boolean available() {
-        lock.lock();
-        try {
-            refill();
-            return balance >= MILLI;
-        } finally {
-            lock.unlock();
-        }
+        return balanceAt(timeDeposit(clock.nanoTime()), requests.sum()) >= MILLI;
     }
 
     /** Withdraws one retry, or returns false when the budget is spent. */
     public boolean tryWithdraw() {
         lock.lock();
         try {
-            refill();
+            long now = clock.nanoTime();
+            long timeDeposit = timeDeposit(now);
+            if (timeDeposit > 0) {
+                lastRefill = now; // else the part of a millisecond since lastRefill still counts next time
+            }
+            balance = balanceAt(timeDeposit, requests.sumThenReset());
             if (balance < MILLI) {
                 return false;
             }
@@ -63,14 +65,13 @@ public final class RetryBudget {
         }
     }
 
-    private void refill() {
-        long now = clock.nanoTime();
+    /** What the floor has deposited since the last refill, in whole milliseconds. */
+    private long timeDeposit(long now) {
         long elapsed = now - lastRefill;
-        long timeDeposit = elapsed > 0 ? Math.min(cap, elapsed / 1_000_000 * perSecond / 1000) : 0;
-        if (timeDeposit > 0) {
-            lastRefill = now;
-        }
-        long requestDeposit = Math.min(cap, requests.sumThenReset() * perRequest);
-        balance = Math.min(cap, balance + timeDeposit + requestDeposit);
+        return elapsed > 0 ? Math.min(cap, elapsed / 1_000_000 * perSecond / 1000) : 0;
+    }
+
+    private long balanceAt(long timeDeposit, long newRequests) {
+        return Math.min(cap, balance + timeDeposit + Math.min(cap, newRequests * perRequest));
     }
 }
