@@ -134,12 +134,14 @@ public final class LoadBalancer implements AutoCloseable {
     }
 
     private void proxy(Exchange exchange, long start) throws IOException {
-        long declared = declaredBodyLength(exchange);
-        if (maxRequestBody >= 0 && declared > maxRequestBody) {
-            String message = "content too large: the request body is " + declared + " bytes, the limit "
-                    + maxRequestBody;
-            completed(exchange, null, 413, start, exchange.respondText(413, message, 0));
-            return;
+        if (maxRequestBody >= 0) {
+            long declared = declaredBodyLength(exchange);
+            if (declared > maxRequestBody) {
+                String message = "content too large: the request body is " + declared + " bytes, the limit "
+                        + maxRequestBody;
+                completed(exchange, null, 413, start, exchange.respondText(413, message, 0));
+                return;
+            }
         }
         MemberLease lease = closed ? null : balancer.pick(exchange);
         if (lease == null) {
@@ -152,8 +154,8 @@ public final class LoadBalancer implements AutoCloseable {
             }
             return;
         }
-        boolean hasBody = declared != 0;
-        ReplayableExchange replayable = hasBody && (retries.maxAttempts() > 1 || maxRequestBody >= 0)
+        // The engine reads a body only when the request has one, so a body-less request costs just the wrapper.
+        ReplayableExchange replayable = retries.maxAttempts() > 1 || maxRequestBody >= 0
                 ? new ReplayableExchange(exchange, retries.replayBuffer(), maxRequestBody) : null;
         Exchange sent = replayable != null ? replayable : exchange;
         long deadline = requestTimeout == null ? Long.MAX_VALUE : start + requestTimeout.toNanos();
