@@ -14,7 +14,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$HERE")
 DURATION=${DURATION:-10}          # measured seconds per target
-WARMUP=${WARMUP:-3}               # unmeasured seconds per target before measuring
+WARMUP=${WARMUP:-10}              # unmeasured seconds per target first: the JVM compiles its hot code for ~8 s
 SCENARIOS=${SCENARIOS:-fast32,fast256,slow256,stream}
 JAVA=${JAVA:-$( [[ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]] && echo /usr/lib/jvm/temurin-25-jdk-amd64/bin/java || command -v java)}
 JAVA_OPTS=${JAVA_OPTS--XX:+UseParallelGC}   # the README's recommended flag; JAVA_OPTS= for the JVM's defaults
