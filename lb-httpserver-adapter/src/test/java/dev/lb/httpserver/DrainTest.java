@@ -88,7 +88,7 @@ class DrainTest {
         assertEquals(200, finished.statusCode());
         assertEquals("done /slow", finished.body());
         closing.get(10, TimeUnit.SECONDS);
-        assertEquals(List.of(), LiveThreads.named("lb-"));
+        assertNoThreadLeft();
     }
 
     @Test
@@ -101,7 +101,7 @@ class DrainTest {
 
         ExecutionException cut = assertThrows(ExecutionException.class, () -> slow.get(10, TimeUnit.SECONDS));
         assertInstanceOf(IOException.class, cut.getCause());
-        assertEquals(List.of(), LiveThreads.named("lb-"));
+        assertNoThreadLeft();
     }
 
     @Test
@@ -111,7 +111,7 @@ class DrainTest {
         CompletableFuture.runAsync(() -> adapter.close(Duration.ofMinutes(10)), testThreads).get(10, TimeUnit.SECONDS);
 
         assertThrows(IOException.class, () -> client.send(get("/fast"), HttpResponse.BodyHandlers.ofString()));
-        assertEquals(List.of(), LiveThreads.named("lb-"));
+        assertNoThreadLeft();
     }
 
     /** Sends fast requests until the adapter has begun draining and refuses one. */
@@ -136,5 +136,12 @@ class DrainTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The adapter's threads end with it; the load balancer's read-deadline thread ends with the load balancer. */
+    private void assertNoThreadLeft() throws Exception {
+        assertEquals(List.of(), LiveThreads.named("lb-http-"));
+        lb.close();
+        assertEquals(List.of(), LiveThreads.named("lb-"));
     }
 }

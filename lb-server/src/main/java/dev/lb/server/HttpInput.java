@@ -1,37 +1,39 @@
 package dev.lb.server;
 
+import dev.lb.core.ReadDeadlines;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.time.Duration;
 
 /**
  * A connection's input: one reusable buffer that request heads are parsed from in place and that body reads are
- * served from first. Read timeouts are either a fixed idle time per read or, while a head is read, a deadline.
- * Used by the connection's own thread only.
+ * served from first. Read timeouts are either a fixed idle time per read or, while a head is read, a deadline;
+ * the server's {@link ReadDeadlines} enforces both. Used by the connection's own thread only.
  */
 final class HttpInput {
     private static final int INITIAL_CAPACITY = 8 * 1024;
 
-    private final Socket socket;
     private final InputStream in;
+    private final ReadDeadlines.Watch watch;
     private byte[] buffer = new byte[INITIAL_CAPACITY];
     private int position;
     private int limit;
-    private int timeoutMillis = -1;
+    private long idleNanos;
     private long deadlineNanos;
     private boolean deadlineSet;
 
-    HttpInput(Socket socket) throws IOException {
-        this.socket = socket;
+    HttpInput(Socket socket, ReadDeadlines.Watch watch) throws IOException {
         this.in = socket.getInputStream();
+        this.watch = watch;
     }
 
     /** From now on each read may wait this long for a byte. */
-    void idleTimeout(int millis) throws IOException {
+    void idleTimeout(Duration timeout) {
         deadlineSet = false;
-        setSocketTimeout(millis);
+        idleNanos = timeout.toNanos();
     }
 
     /** From now on reads fail with {@link SocketTimeoutException} once this {@link System#nanoTime()} passes. */
@@ -128,20 +130,7 @@ final class HttpInput {
     }
 
     private int readSocket(byte[] into, int offset, int length) throws IOException {
-        if (deadlineSet) {
-            long left = deadlineNanos - System.nanoTime();
-            if (left <= 0) {
-                throw new SocketTimeoutException("read deadline passed");
-            }
-            setSocketTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, left / 1_000_000)));
-        }
-        return in.read(into, offset, length);
-    }
-
-    private void setSocketTimeout(int millis) throws IOException {
-        if (millis != timeoutMillis) {
-            socket.setSoTimeout(millis);
-            timeoutMillis = millis;
-        }
+        long deadline = deadlineSet ? deadlineNanos : System.nanoTime() + idleNanos;
+        return watch.read(in, into, offset, length, deadline);
     }
 }

@@ -1,5 +1,6 @@
 package dev.lb.server;
 
+import dev.lb.core.ReadDeadlines;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -28,6 +29,7 @@ final class ServerConnection implements Runnable {
     private final LbServer server;
     private final ServerOptions options;
     private final AtomicInteger state = new AtomicInteger(IDLE);
+    private ReadDeadlines.Watch watch;
     private HttpInput input;
     private boolean answeredAndClosing;
 
@@ -41,13 +43,13 @@ final class ServerConnection implements Runnable {
     public void run() {
         try {
             socket.setTcpNoDelay(true);
-            input = new HttpInput(socket);
+            watch = server.readDeadlines().watch(socket);
+            input = new HttpInput(socket, watch);
             HttpOutput output = new HttpOutput(socket.getOutputStream());
             InetSocketAddress remote = (InetSocketAddress) socket.getRemoteSocketAddress();
-            int idleMillis = (int) options.idleTimeout().toMillis();
             boolean again = true;
             while (again) {
-                input.idleTimeout(idleMillis);
+                input.idleTimeout(options.idleTimeout());
                 if (!input.awaitByte()) {
                     return;
                 }
@@ -74,6 +76,9 @@ final class ServerConnection implements Runnable {
                 lingerBeforeClose();
             }
             closeSocket();
+            if (watch != null) {
+                watch.close();
+            }
             server.connectionEnded(this);
         }
     }
@@ -92,7 +97,7 @@ final class ServerConnection implements Runnable {
                     + options.headerReadTimeout().toMillis() + " ms");
             return false;
         }
-        input.idleTimeout((int) options.bodyReadTimeout().toMillis());
+        input.idleTimeout(options.bodyReadTimeout());
         ServerExchange exchange = new ServerExchange(head, input, output, remote, server::draining);
         try {
             if (server.draining()) {

@@ -90,7 +90,7 @@ class DrainTest {
             assertEquals("close", finished.header("Connection"));
             closing.get(10, TimeUnit.SECONDS);
         }
-        assertEquals(List.of(), LiveThreads.named("lb-"));
+        assertNoThreadLeft();
     }
 
     @Test
@@ -103,7 +103,7 @@ class DrainTest {
 
             assertThrows(IOException.class, () -> slowClient.read("GET"));
         }
-        assertEquals(List.of(), LiveThreads.named("lb-"));
+        assertNoThreadLeft();
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
@@ -112,5 +112,12 @@ class DrainTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The server's threads end with it; the load balancer's read-deadline thread ends with the load balancer. */
+    private void assertNoThreadLeft() throws Exception {
+        assertEquals(List.of(), LiveThreads.named("lb-server-"));
+        server.lb.close();
+        assertEquals(List.of(), LiveThreads.named("lb-"));
     }
 }

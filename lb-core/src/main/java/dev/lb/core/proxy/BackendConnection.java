@@ -1,5 +1,6 @@
 package dev.lb.core.proxy;
 
+import dev.lb.core.ReadDeadlines;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
@@ -24,8 +25,8 @@ import javax.net.ssl.SSLSocketFactory;
  * the response parser and the body copy work in, and a small write buffer that joins the request head with the
  * first body bytes. Used by one exchange at a time; not thread-safe.
  *
- * <p>A {@link SocketChannel} underneath so that {@link #isAlive()} can look for an EOF without blocking; its
- * socket adaptor's streams honour {@link Socket#setSoTimeout}, which carries every read timeout.
+ * <p>A {@link SocketChannel} underneath so that {@link #isAlive()} can look for an EOF without blocking. Read
+ * timeouts are deadlines kept by the engine's {@link ReadDeadlines}, not socket timeouts.
  */
 final class BackendConnection implements Closeable {
     static final int MAX_HEAD_BYTES = 64 * 1024;
@@ -37,6 +38,7 @@ final class BackendConnection implements Closeable {
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
+    private final ReadDeadlines.Watch watch;
     private byte[] buffer = new byte[BUFFER];
     private int position;
     private int limit;
@@ -44,23 +46,25 @@ final class BackendConnection implements Closeable {
     private int written;
     private long readDeadline = Long.MAX_VALUE;
     private long idleNanos = Long.MAX_VALUE;
-    private int appliedTimeoutMillis = -1;
     private boolean receivedAny;
     private long idleSince;
 
-    private BackendConnection(SocketChannel channel, Socket socket) throws IOException {
+    private BackendConnection(SocketChannel channel, Socket socket, ReadDeadlines.Watch watch) throws IOException {
         this.channel = channel;
         this.socket = socket;
+        this.watch = watch;
         this.in = socket.getInputStream();
         this.out = socket.getOutputStream();
     }
 
     /**
-     * Connects, and for {@code https} completes the TLS handshake, within {@code timeoutNanos}.
+     * Connects, and for {@code https} completes the TLS handshake, within {@code timeoutNanos}; {@code deadlines}
+     * then times every read.
      *
      * @throws SocketTimeoutException when that takes longer
      */
-    static BackendConnection open(String host, int port, boolean tls, long timeoutNanos) throws IOException {
+    static BackendConnection open(String host, int port, boolean tls, long timeoutNanos, ReadDeadlines deadlines)
+            throws IOException {
         SocketChannel channel = SocketChannel.open();
         try {
             Socket socket = channel.socket();
@@ -75,9 +79,10 @@ final class BackendConnection implements Closeable {
                 secure.setSSLParameters(parameters);
                 secure.setSoTimeout(timeoutMillis);
                 secure.startHandshake();
+                secure.setSoTimeout(0); // from here on, deadlines time the reads
                 socket = secure;
             }
-            return new BackendConnection(channel, socket);
+            return new BackendConnection(channel, socket, deadlines.watch(channel.socket()));
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -201,12 +206,8 @@ final class BackendConnection implements Closeable {
             }
             wait = Math.min(wait, left);
         }
-        int millis = wait == Long.MAX_VALUE ? 0 : timeoutMillis(wait);
-        if (millis != appliedTimeoutMillis) {
-            socket.setSoTimeout(millis);
-            appliedTimeoutMillis = millis;
-        }
-        int read = in.read(buffer, limit, buffer.length - limit);
+        int read = wait == Long.MAX_VALUE ? in.read(buffer, limit, buffer.length - limit)
+                : watch.read(in, buffer, limit, buffer.length - limit, System.nanoTime() + wait);
         if (read > 0) {
             limit += read;
             receivedAny = true;
@@ -352,6 +353,7 @@ final class BackendConnection implements Closeable {
 
     @Override
     public void close() {
+        watch.close();
         try {
             socket.close();
         } catch (IOException e) {

@@ -1,6 +1,7 @@
 package dev.lb.core.proxy;
 
 import dev.lb.api.Backend;
+import dev.lb.core.ReadDeadlines;
 import java.io.IOException;
 import java.net.URI;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -22,11 +23,12 @@ final class BackendPool {
     /** The backend URL's base path, prefixed to every request target; empty when none. */
     final String basePath;
     private final long idleTimeoutNanos;
+    private final ReadDeadlines deadlines;
     private final ConcurrentLinkedDeque<BackendConnection> idle = new ConcurrentLinkedDeque<>();
     private final AtomicInteger idleCount = new AtomicInteger();
     private volatile boolean closed;
 
-    BackendPool(Backend backend, long idleTimeoutNanos) {
+    BackendPool(Backend backend, long idleTimeoutNanos, ReadDeadlines deadlines) {
         URI uri = backend.uri();
         this.host = uri.getHost();
         this.port = uri.getPort();
@@ -34,11 +36,12 @@ final class BackendPool {
         this.authority = uri.getRawAuthority();
         this.basePath = uri.getRawPath() == null ? "" : uri.getRawPath();
         this.idleTimeoutNanos = idleTimeoutNanos;
+        this.deadlines = deadlines;
     }
 
     /** A fresh connection to the backend, connected within {@code timeoutNanos}. */
     BackendConnection connect(long timeoutNanos) throws IOException {
-        return BackendConnection.open(host, port, tls, timeoutNanos);
+        return BackendConnection.open(host, port, tls, timeoutNanos, deadlines);
     }
 
     /** The most recently used idle connection that is still alive, or null. */

@@ -2,6 +2,7 @@ package dev.lb.core.proxy;
 
 import dev.lb.api.Backend;
 import dev.lb.core.Exchange;
+import dev.lb.core.ReadDeadlines;
 import dev.lb.core.Threads;
 import java.io.EOFException;
 import java.io.IOException;
@@ -46,6 +47,7 @@ public final class Http1Forwarder implements Forwarder {
     private final long idleTimeoutNanos;
     private final ConcurrentHashMap<Backend, BackendPool> pools = new ConcurrentHashMap<>();
     private final ExecutorService probes;
+    private final ReadDeadlines deadlines = new ReadDeadlines("lb-read-deadlines");
     private volatile boolean closed;
 
     /**
@@ -101,7 +103,7 @@ public final class Http1Forwarder implements Forwarder {
     private BackendPool pool(Backend backend) {
         BackendPool pool = pools.get(backend);
         if (pool == null) {
-            pool = pools.computeIfAbsent(backend, b -> new BackendPool(b, POOL_IDLE_NANOS));
+            pool = pools.computeIfAbsent(backend, b -> new BackendPool(b, POOL_IDLE_NANOS, deadlines));
         }
         if (closed) {
             pool.close(); // requests still running after close() must not leave connections behind
@@ -322,7 +324,7 @@ public final class Http1Forwarder implements Forwarder {
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         String target = uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
         try (BackendConnection connection = BackendConnection.open(uri.getHost(), port, tls,
-                Math.max(1, Math.min(connectTimeoutNanos, left)))) {
+                Math.max(1, Math.min(connectTimeoutNanos, left)), deadlines)) {
             connection.startExchange();
             connection.write(("GET " + target + " HTTP/1.1\r\nHost: " + uri.getRawAuthority()
                     + "\r\nUser-Agent: lb-health-check\r\nConnection: close\r\n\r\n")
@@ -350,5 +352,6 @@ public final class Http1Forwarder implements Forwarder {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        deadlines.close();
     }
 }
