@@ -228,13 +228,17 @@ final class BackendConnection implements Closeable {
      */
     ResponseHead readHead() throws IOException {
         int[] budget = {MAX_HEAD_BYTES};
-        String statusLine = readLine(budget, "response headers");
-        List<String> lines = new ArrayList<>(16);
-        String line;
-        while (!(line = readLine(budget, "response headers")).isEmpty()) {
-            lines.add(line);
+        ResponseHead.Parser head = new ResponseHead.Parser(readLine(budget, "response headers"));
+        while (true) {
+            int lineFeed = lineEnd(budget, "response headers");
+            int end = contentEnd(lineFeed);
+            if (end == position) {
+                position = lineFeed + 1;
+                return head.finish();
+            }
+            head.header(buffer, position, end);
+            position = lineFeed + 1;
         }
-        return ResponseHead.parse(statusLine, lines);
     }
 
     /**
@@ -242,19 +246,26 @@ final class BackendConnection implements Closeable {
      * budget in {@code budget[0]}.
      */
     private String readLine(int[] budget, String what) throws IOException {
+        int lineFeed = lineEnd(budget, what);
+        String text = new String(buffer, position, contentEnd(lineFeed) - position, StandardCharsets.ISO_8859_1);
+        position = lineFeed + 1;
+        return text;
+    }
+
+    /**
+     * The index of the LF that ends the line at {@link #position}, reading more as needed (the buffer may move);
+     * counts the line against the budget in {@code budget[0]}.
+     */
+    private int lineEnd(int[] budget, String what) throws IOException {
         int scanned = position;
         while (true) {
             for (int i = scanned; i < limit; i++) {
                 if (buffer[i] == '\n') {
-                    int length = i - position;
-                    budget[0] -= length + 1;
+                    budget[0] -= i - position + 1;
                     if (budget[0] < 0) {
                         throw new MalformedResponseException(what + " over " + MAX_HEAD_BYTES + " bytes");
                     }
-                    int end = length > 0 && buffer[i - 1] == '\r' ? i - 1 : i;
-                    String text = new String(buffer, position, end - position, StandardCharsets.ISO_8859_1);
-                    position = i + 1;
-                    return text;
+                    return i;
                 }
             }
             if (limit - position >= budget[0]) {
@@ -269,6 +280,11 @@ final class BackendConnection implements Closeable {
             }
             scanned = position + pending;
         }
+    }
+
+    /** Where the line ending at this LF ends without its line end: before a CR, if any. */
+    private int contentEnd(int lineFeed) {
+        return lineFeed > position && buffer[lineFeed - 1] == '\r' ? lineFeed - 1 : lineFeed;
     }
 
     /**

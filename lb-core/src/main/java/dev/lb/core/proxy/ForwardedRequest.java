@@ -1,7 +1,7 @@
 package dev.lb.core.proxy;
 
 import dev.lb.core.Exchange;
-import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -54,9 +54,9 @@ final class ForwardedRequest {
         if (!target.startsWith("/")) {
             throw new IllegalArgumentException("request target " + target + " (expected: a path starting with /)");
         }
-        StringBuilder text = new StringBuilder(512);
-        text.append(method).append(' ').append(pool.basePath);
-        appendChecked(text, "request target", target);
+        Latin1 text = new Latin1();
+        text.append(method).append(" ").append(pool.basePath);
+        text.appendReceived(null, target);
         text.append(" HTTP/1.1\r\nHost: ").append(pool.authority).append("\r\n");
         Map<String, List<String>> headers = exchange.requestHeaders();
         HopByHop hopByHop = HopByHop.of(headers);
@@ -85,30 +85,30 @@ final class ForwardedRequest {
             }
             for (String value : values) {
                 text.append(name).append(": ");
-                appendChecked(text, "header " + name, value);
+                text.appendReceived(name, value);
                 text.append("\r\n");
             }
         }
         long length = bodyLength(contentLength, chunked);
         if (contentLength != null) {
-            text.append("Content-Length: ").append(length).append("\r\n");
+            text.append("Content-Length: ").append(Long.toString(length)).append("\r\n");
         } else if (chunked) {
             text.append("Transfer-Encoding: chunked\r\n");
         }
         text.append("X-Forwarded-For: ");
         for (String value : forwardedFor) {
-            appendChecked(text, "header X-Forwarded-For", value);
+            text.appendReceived("X-Forwarded-For", value);
             text.append(", ");
         }
         text.append(exchange.remoteAddress().getAddress().getHostAddress()).append("\r\n");
         text.append("X-Forwarded-Proto: ").append(exchange.secure() ? "https" : "http").append("\r\n");
         if (clientHost != null) {
             text.append("X-Forwarded-Host: ");
-            appendChecked(text, "header Host", clientHost);
+            text.appendReceived("Host", clientHost);
             text.append("\r\n");
         }
         text.append("\r\n");
-        return new ForwardedRequest(text.toString().getBytes(StandardCharsets.ISO_8859_1), length, chunked, method);
+        return new ForwardedRequest(text.toByteArray(), length, chunked, method);
     }
 
     /** The body's length: its Content-Length, -1 when chunked or absent. */
@@ -131,18 +131,41 @@ final class ForwardedRequest {
         throw new IllegalArgumentException("Content-Length: " + contentLength + " (expected: a non-negative integer)");
     }
 
-    /**
-     * Appends text that goes on the wire as ISO-8859-1: any byte passes unchanged except those that would end
-     * the line or the message early.
-     */
-    private static void appendChecked(StringBuilder text, String what, String value) {
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == '\r' || c == '\n' || c == 0 || c > 0xff) {
-                throw new IllegalArgumentException(what + " has character " + (int) c + " at position " + i
-                        + " (expected: bytes without CR, LF or NUL)");
+    /** The head's bytes as they are built: each character one ISO-8859-1 byte. */
+    private static final class Latin1 {
+        private byte[] bytes = new byte[512];
+        private int size;
+
+        /** Appends text known to be safe on the wire, such as our own names and the backend's authority. */
+        Latin1 append(String text) {
+            int length = text.length();
+            if (size + length > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + length));
             }
+            for (int i = 0; i < length; i++) {
+                bytes[size++] = (byte) text.charAt(i);
+            }
+            return this;
         }
-        text.append(value);
+
+        /**
+         * Appends the value of the client's header {@code header} (null: the request target) as received: any byte
+         * passes unchanged except those that would end the line or the message early.
+         */
+        void appendReceived(String header, String value) {
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                if (c == '\r' || c == '\n' || c == 0 || c > 0xff) {
+                    throw new IllegalArgumentException((header == null ? "request target" : "header " + header)
+                            + " has character " + (int) c + " at position " + i
+                            + " (expected: bytes without CR, LF or NUL)");
+                }
+            }
+            append(value);
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(bytes, size);
+        }
     }
 }

@@ -1,18 +1,19 @@
 package dev.lb.core.proxy;
 
-import java.util.HashSet;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The headers that describe one connection rather than the message (RFC 9110 section 7.6.1), which a proxy must
  * not pass on: a fixed set, plus every header the {@code Connection} header names.
  */
 final class HopByHop {
-    private static final Set<String> ALWAYS = Set.of("connection", "keep-alive", "proxy-authenticate",
-            "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade");
+    private static final Set<String> ALWAYS = caseInsensitive(List.of("connection", "keep-alive",
+            "proxy-authenticate", "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding",
+            "upgrade"));
 
     private final Set<String> named;
 
@@ -35,13 +36,13 @@ final class HopByHop {
         if (connectionValues.isEmpty()) {
             return new HopByHop(Set.of());
         }
-        Set<String> named = new HashSet<>();
+        List<String> named = new ArrayList<>();
         for (String value : connectionValues) {
             for (String token : value.split(",")) {
-                named.add(token.strip().toLowerCase(Locale.ROOT));
+                named.add(token.strip());
             }
         }
-        return new HopByHop(named);
+        return new HopByHop(caseInsensitive(named));
     }
 
     /** Whether the {@code Connection} header says {@code close}. */
@@ -49,8 +50,14 @@ final class HopByHop {
         return named.contains("close");
     }
 
-    /** Whether the header with this lower-case name stays on this hop. */
-    boolean drops(String lowerCaseName) {
-        return ALWAYS.contains(lowerCaseName) || named.contains(lowerCaseName);
+    /** Whether the header with this name, in any case, stays on this hop. */
+    boolean drops(String name) {
+        return ALWAYS.contains(name) || named.contains(name);
+    }
+
+    private static Set<String> caseInsensitive(List<String> names) {
+        Set<String> set = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        set.addAll(names);
+        return set;
     }
 }

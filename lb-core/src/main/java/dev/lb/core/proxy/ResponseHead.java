@@ -1,9 +1,9 @@
 package dev.lb.core.proxy;
 
 import dev.lb.core.proxy.BackendConnection.MalformedResponseException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -28,26 +28,50 @@ record ResponseHead(int status, Map<String, List<String>> headers, long contentL
         return chunked || contentLength >= 0;
     }
 
-    static ResponseHead parse(String statusLine, List<String> lines) throws MalformedResponseException {
-        int status = status(statusLine);
-        boolean keepAlive = statusLine.charAt(7) != '0';
-        List<String> connection = new ArrayList<>(1);
-        long contentLength = -1;
-        String transferEncoding = null;
-        String retryAfter = null;
-        String[] names = new String[lines.size()];
-        String[] values = new String[lines.size()];
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i);
-            int colon = line.indexOf(':');
-            if (colon <= 0 || !isToken(line, colon)) {
-                throw new MalformedResponseException("header line \"" + shortened(line)
+    /** Builds a head from its status line and then its header lines, as they are read. */
+    static final class Parser {
+        private final int status;
+        private boolean keepAlive;
+        private final List<String> names = new ArrayList<>(16);
+        private final List<String> values = new ArrayList<>(16);
+        private List<String> connection = List.of();
+        private long contentLength = -1;
+        private String transferEncoding;
+        private String retryAfter;
+
+        Parser(String statusLine) throws MalformedResponseException {
+            status = status(statusLine);
+            keepAlive = statusLine.charAt(7) != '0';
+        }
+
+        /** One header line, the bytes from {@code from} to {@code to} without its line end, as ISO-8859-1. */
+        void header(byte[] line, int from, int to) throws MalformedResponseException {
+            int colon = from;
+            while (colon < to && isTokenChar((char) (line[colon] & 0xff))) {
+                colon++;
+            }
+            if (colon == from || colon == to || line[colon] != ':') {
+                throw new MalformedResponseException("header line \"" + shortened(text(line, from, to))
                         + "\" (expected: a name, a colon and a value)");
             }
-            String name = line.substring(0, colon);
-            String value = fieldValue(line, colon + 1);
-            names[i] = name;
-            values[i] = value;
+            int start = colon + 1;
+            int end = to;
+            while (start < end && (line[start] == ' ' || line[start] == '\t')) {
+                start++;
+            }
+            while (end > start && (line[end - 1] == ' ' || line[end - 1] == '\t')) {
+                end--;
+            }
+            for (int i = start; i < end; i++) {
+                if (line[i] >= 0 && line[i] < 0x20 && line[i] != '\t' || line[i] == 0x7f) {
+                    throw new MalformedResponseException("header line \"" + shortened(text(line, from, to))
+                            + "\" has a control character in its value");
+                }
+            }
+            String name = text(line, from, colon);
+            String value = text(line, start, end);
+            names.add(name);
+            values.add(value);
             if (name.equalsIgnoreCase("content-length")) {
                 long length = contentLength(value);
                 if (contentLength >= 0 && contentLength != length) {
@@ -57,34 +81,45 @@ record ResponseHead(int status, Map<String, List<String>> headers, long contentL
             } else if (name.equalsIgnoreCase("transfer-encoding")) {
                 transferEncoding = transferEncoding == null ? value : transferEncoding + "," + value;
             } else if (name.equalsIgnoreCase("connection")) {
+                if (connection.isEmpty()) {
+                    connection = new ArrayList<>(1);
+                }
                 connection.add(value);
             } else if (name.equalsIgnoreCase("retry-after") && retryAfter == null) {
                 retryAfter = value;
             }
         }
-        boolean chunked = false;
-        if (transferEncoding != null) {
-            if (contentLength >= 0) {
-                throw new MalformedResponseException("Content-Length together with Transfer-Encoding");
+
+        /** The head, once the empty line that ends it was read. */
+        ResponseHead finish() throws MalformedResponseException {
+            boolean chunked = false;
+            if (transferEncoding != null) {
+                if (contentLength >= 0) {
+                    throw new MalformedResponseException("Content-Length together with Transfer-Encoding");
+                }
+                String[] codings = transferEncoding.split(",");
+                chunked = codings[codings.length - 1].strip().equalsIgnoreCase("chunked");
+                // Any other final coding means the body runs until the connection closes (RFC 9112 section 6.3).
+                keepAlive &= chunked;
             }
-            String[] codings = transferEncoding.split(",");
-            chunked = codings[codings.length - 1].strip().equalsIgnoreCase("chunked");
-            // Any other final coding means the body runs until the connection closes (RFC 9112 section 6.3).
-            keepAlive &= chunked;
-        }
-        HopByHop hopByHop = HopByHop.naming(connection);
-        if (hopByHop.closes()) {
-            keepAlive = false;
-        }
-        Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        for (int i = 0; i < names.length; i++) {
-            String lower = names[i].toLowerCase(Locale.ROOT);
-            if (!hopByHop.drops(lower) && !lower.equals("content-length")) {
-                headers.computeIfAbsent(names[i], name -> new ArrayList<>(1)).add(values[i]);
+            HopByHop hopByHop = HopByHop.naming(connection);
+            if (hopByHop.closes()) {
+                keepAlive = false;
             }
+            Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            for (int i = 0; i < names.size(); i++) {
+                String name = names.get(i);
+                if (!hopByHop.drops(name) && !name.equalsIgnoreCase("content-length")) {
+                    headers.computeIfAbsent(name, first -> new ArrayList<>(1)).add(values.get(i));
+                }
+            }
+            long retryAfterSeconds = status == 429 || status == 503 ? seconds(retryAfter) : -1;
+            return new ResponseHead(status, headers, contentLength, chunked, keepAlive, retryAfterSeconds);
         }
-        long retryAfterSeconds = status == 429 || status == 503 ? seconds(retryAfter) : -1;
-        return new ResponseHead(status, headers, contentLength, chunked, keepAlive, retryAfterSeconds);
+
+        private static String text(byte[] bytes, int from, int to) {
+            return new String(bytes, from, to - from, StandardCharsets.ISO_8859_1);
+        }
     }
 
     private static int status(String line) throws MalformedResponseException {
@@ -106,34 +141,16 @@ record ResponseHead(int status, Map<String, List<String>> headers, long contentL
     /** Whether the text up to {@code end} is RFC 9110 token characters only, so no whitespace before a colon. */
     static boolean isToken(String line, int end) {
         for (int i = 0; i < end; i++) {
-            char c = line.charAt(i);
-            boolean token = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || isDigit(c)
-                    || c < 0x7f && c > 0x20 && "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-            if (!token) {
+            if (!isTokenChar(line.charAt(i))) {
                 return false;
             }
         }
         return true;
     }
 
-    /** The value without surrounding spaces and tabs; no control characters inside but tab. */
-    private static String fieldValue(String line, int from) throws MalformedResponseException {
-        int start = from;
-        int end = line.length();
-        while (start < end && (line.charAt(start) == ' ' || line.charAt(start) == '\t')) {
-            start++;
-        }
-        while (end > start && (line.charAt(end - 1) == ' ' || line.charAt(end - 1) == '\t')) {
-            end--;
-        }
-        for (int i = start; i < end; i++) {
-            char c = line.charAt(i);
-            if (c < 0x20 && c != '\t' || c == 0x7f) {
-                throw new MalformedResponseException("header line \"" + shortened(line)
-                        + "\" has a control character in its value");
-            }
-        }
-        return line.substring(start, end);
+    private static boolean isTokenChar(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || isDigit(c)
+                || c < 0x7f && c > 0x20 && "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
     }
 
     private static long contentLength(String value) throws MalformedResponseException {
