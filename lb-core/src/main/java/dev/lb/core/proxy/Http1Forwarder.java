@@ -33,7 +33,10 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>A pooled connection the backend closed while it sat idle fails the request that reuses it before any
  * response byte; such a request is sent again once on a fresh connection when that cannot execute it twice (an
- * idempotent method without a body), and is otherwise reported as a backend failure. Thread-safe.
+ * idempotent method without a body), and is otherwise reported as a backend failure.
+ *
+ * <p>Read timeouts are deadlines kept by a {@link ReadDeadlines} watchdog thread, {@code lb-read-deadlines}, which
+ * {@link #close()} ends once the last connection has closed. Thread-safe.
  */
 public final class Http1Forwarder implements Forwarder {
     private static final long POOL_IDLE_NANOS = TimeUnit.SECONDS.toNanos(30);
