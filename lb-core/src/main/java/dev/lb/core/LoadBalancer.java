@@ -610,8 +610,9 @@ public final class LoadBalancer implements AutoCloseable {
         }
 
         /**
-         * Time a backend may go silent while sending a response body; default 60s. Then the client connection is
-         * dropped, since its response cannot be completed.
+         * Time a backend may go silent while sending a response body, or stop taking the request's bytes; default
+         * 60s. A silent response drops the client connection, since the response cannot be completed; a backend
+         * that stopped reading the request has its connection closed, and the client gets {@code 504}.
          */
         public Builder idleTimeout(Duration timeout) {
             this.idleTimeout = Checks.positive("idleTimeout", timeout);

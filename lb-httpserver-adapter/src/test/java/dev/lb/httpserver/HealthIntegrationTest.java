@@ -253,7 +253,8 @@ class HealthIntegrationTest {
         assertEquals(0, b.passingProbes());
 
         b.health(200);
-        await("b is back up", DEADLINE, () -> status(b.url()) == Status.UP);
+        // The listener hears of a change just after the status shows it: wait for the listener.
+        await("b is back up", DEADLINE, () -> status(b.url()) == Status.UP && transitions.size() == 2);
 
         assertEquals(3, passingProbesWhenUp.get(), "up on the third passing probe, not before or after");
         assertEquals(List.of(b.url() + " UP->DOWN", b.url() + " DOWN->UP"), transitions);

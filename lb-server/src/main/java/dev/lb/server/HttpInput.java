@@ -1,6 +1,6 @@
 package dev.lb.server;
 
-import dev.lb.core.ReadDeadlines;
+import dev.lb.core.SocketDeadlines;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,13 +11,13 @@ import java.time.Duration;
 /**
  * A connection's input: one reusable buffer that request heads are parsed from in place and that body reads are
  * served from first. Read timeouts are either a fixed idle time per read or, while a head is read, a deadline;
- * the server's {@link ReadDeadlines} enforces both. Used by the connection's own thread only.
+ * the server's {@link SocketDeadlines} enforces both. Used by the connection's own thread only.
  */
 final class HttpInput {
     private static final int INITIAL_CAPACITY = 8 * 1024;
 
     private final InputStream in;
-    private final ReadDeadlines.Watch watch;
+    private final SocketDeadlines.Watch watch;
     private byte[] buffer = new byte[INITIAL_CAPACITY];
     private int position;
     private int limit;
@@ -25,7 +25,7 @@ final class HttpInput {
     private long deadlineNanos;
     private boolean deadlineSet;
 
-    HttpInput(Socket socket, ReadDeadlines.Watch watch) throws IOException {
+    HttpInput(Socket socket, SocketDeadlines.Watch watch) throws IOException {
         this.in = socket.getInputStream();
         this.watch = watch;
     }

@@ -1,8 +1,10 @@
 package dev.lb.server;
 
+import dev.lb.core.SocketDeadlines;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -17,11 +19,23 @@ final class HttpOutput {
     private static volatile CachedDate date = new CachedDate(0, "");
 
     private final OutputStream out;
+    private final SocketDeadlines.Watch watch;
+    private final long writeTimeoutNanos;
     private final byte[] buffer = new byte[CAPACITY];
     private int count;
 
+    /** Output whose every write may wait {@code writeTimeout} at most for the client to take bytes. */
+    HttpOutput(OutputStream out, SocketDeadlines.Watch watch, Duration writeTimeout) {
+        this.out = out;
+        this.watch = watch;
+        this.writeTimeoutNanos = writeTimeout.toNanos();
+    }
+
+    /** Output without a write timeout, for one short answer that fits the socket's send buffer. */
     HttpOutput(OutputStream out) {
         this.out = out;
+        this.watch = null;
+        this.writeTimeoutNanos = 0;
     }
 
     /** {@code HTTP/1.1 status reason} and the {@code Date} header. */
@@ -82,7 +96,7 @@ final class HttpOutput {
         if (length > buffer.length - count) {
             flush();
             if (length >= buffer.length) {
-                out.write(bytes, offset, length);
+                send(bytes, offset, length);
                 return;
             }
         }
@@ -100,8 +114,16 @@ final class HttpOutput {
     /** Writes out what is buffered. */
     void flush() throws IOException {
         if (count > 0) {
-            out.write(buffer, 0, count);
+            send(buffer, 0, count);
             count = 0;
+        }
+    }
+
+    private void send(byte[] bytes, int offset, int length) throws IOException {
+        if (watch == null) {
+            out.write(bytes, offset, length);
+        } else {
+            watch.write(out, bytes, offset, length, System.nanoTime() + writeTimeoutNanos);
         }
     }
 

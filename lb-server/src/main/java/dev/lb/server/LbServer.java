@@ -1,7 +1,7 @@
 package dev.lb.server;
 
 import dev.lb.core.LoadBalancer;
-import dev.lb.core.ReadDeadlines;
+import dev.lb.core.SocketDeadlines;
 import dev.lb.core.Threads;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Threads: one acceptor, {@code lb-server-accept}, one thread per connection named {@code lb-server-N} (a
- * virtual thread on Java 21+, a platform thread on 17-20), and {@code lb-server-read-deadlines}, which times out
- * reads (see {@link ReadDeadlines}). Connections beyond
+ * virtual thread on Java 21+, a platform thread on 17-20), and {@code lb-server-socket-deadlines}, which times out
+ * reads (see {@link SocketDeadlines}). Connections beyond
  * {@link ServerOptions.Builder#maxConnections} are answered {@code 503} with {@code Retry-After: 1} and closed at
  * once rather than left waiting in the backlog. Every thread ends on {@link #close(Duration)}.
  *
@@ -63,7 +63,7 @@ public final class LbServer implements AutoCloseable {
     private final int maxConnections;
     private final Set<ServerConnection> connections = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
-    private final ReadDeadlines readDeadlines = new ReadDeadlines(THREAD_PREFIX + "read-deadlines");
+    private final SocketDeadlines socketDeadlines = new SocketDeadlines(THREAD_PREFIX + "socket-deadlines");
     private final AtomicInteger inFlight = new AtomicInteger();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition idle = lock.newCondition();
@@ -165,7 +165,7 @@ public final class LbServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        readDeadlines.close();
+        socketDeadlines.close();
         log.atInfo().setMessage(cut == 0 ? "drained and stopped" : "stopped with requests still in flight")
                 .addKeyValue("address", address).addKeyValue("cut_requests", cut).log();
     }
@@ -263,8 +263,8 @@ public final class LbServer implements AutoCloseable {
         }
     }
 
-    ReadDeadlines readDeadlines() {
-        return readDeadlines;
+    SocketDeadlines socketDeadlines() {
+        return socketDeadlines;
     }
 
     void connectionEnded(ServerConnection connection) {

@@ -1,6 +1,6 @@
 package dev.lb.server;
 
-import dev.lb.core.ReadDeadlines;
+import dev.lb.core.SocketDeadlines;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -29,7 +29,7 @@ final class ServerConnection implements Runnable {
     private final LbServer server;
     private final ServerOptions options;
     private final AtomicInteger state = new AtomicInteger(IDLE);
-    private ReadDeadlines.Watch watch;
+    private SocketDeadlines.Watch watch;
     private HttpInput input;
     private boolean answeredAndClosing;
 
@@ -43,9 +43,9 @@ final class ServerConnection implements Runnable {
     public void run() {
         try {
             socket.setTcpNoDelay(true);
-            watch = server.readDeadlines().watch(socket);
+            watch = server.socketDeadlines().watch(socket);
             input = new HttpInput(socket, watch);
-            HttpOutput output = new HttpOutput(socket.getOutputStream());
+            HttpOutput output = new HttpOutput(socket.getOutputStream(), watch, options.writeTimeout());
             InetSocketAddress remote = (InetSocketAddress) socket.getRemoteSocketAddress();
             boolean again = true;
             while (again) {

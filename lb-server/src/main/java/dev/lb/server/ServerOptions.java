@@ -10,7 +10,7 @@ import java.util.Objects;
  * {@link #builder()}, whose setters check their argument and throw {@link IllegalArgumentException} naming it.
  *
  * <p>Defaults: {@link #DEFAULT_HEADER_READ_TIMEOUT}, {@link #DEFAULT_BODY_READ_TIMEOUT},
- * {@link #DEFAULT_IDLE_TIMEOUT}; at most {@value #DEFAULT_MAX_CONNECTIONS_VIRTUAL} connections on Java 21+ (a
+ * {@link #DEFAULT_IDLE_TIMEOUT}, {@link #DEFAULT_WRITE_TIMEOUT}; at most {@value #DEFAULT_MAX_CONNECTIONS_VIRTUAL} connections on Java 21+ (a
  * virtual thread each) and {@value #DEFAULT_MAX_CONNECTIONS_PLATFORM} on 17-20 (a platform thread each).
  */
 public final class ServerOptions {
@@ -20,6 +20,8 @@ public final class ServerOptions {
     public static final Duration DEFAULT_BODY_READ_TIMEOUT = Duration.ofSeconds(60);
     /** Longest a keep-alive connection may wait for its next request; then it is closed quietly. */
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+    /** Longest a write may wait for the client to take bytes (a client not reading); then the connection closes. */
+    public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(60);
     /** Connections open at once on Java 21+, each on a virtual thread. */
     public static final int DEFAULT_MAX_CONNECTIONS_VIRTUAL = 10_000;
     /** Connections open at once on Java 17-20, each holding a platform thread. */
@@ -28,6 +30,7 @@ public final class ServerOptions {
     private final Duration headerReadTimeout;
     private final Duration bodyReadTimeout;
     private final Duration idleTimeout;
+    private final Duration writeTimeout;
     private final int maxConnections;
     private final Map<String, LocalRoute> routes;
 
@@ -35,6 +38,7 @@ public final class ServerOptions {
         this.headerReadTimeout = builder.headerReadTimeout;
         this.bodyReadTimeout = builder.bodyReadTimeout;
         this.idleTimeout = builder.idleTimeout;
+        this.writeTimeout = builder.writeTimeout;
         this.maxConnections = builder.maxConnections;
         this.routes = Map.copyOf(builder.routes);
     }
@@ -60,6 +64,10 @@ public final class ServerOptions {
         return idleTimeout;
     }
 
+    public Duration writeTimeout() {
+        return writeTimeout;
+    }
+
     /** The connection limit set, or 0 for the default of the runtime (see the class description). */
     public int maxConnections() {
         return maxConnections;
@@ -75,6 +83,7 @@ public final class ServerOptions {
         private Duration headerReadTimeout = DEFAULT_HEADER_READ_TIMEOUT;
         private Duration bodyReadTimeout = DEFAULT_BODY_READ_TIMEOUT;
         private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+        private Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
         private int maxConnections;
         private final Map<String, LocalRoute> routes = new LinkedHashMap<>();
 
@@ -96,6 +105,15 @@ public final class ServerOptions {
         /** Longest an idle keep-alive connection waits for its next request; then it closes. Default 60 s. */
         public Builder idleTimeout(Duration timeout) {
             idleTimeout = positiveMillis("idleTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * Longest one write may wait for the client to take bytes; then the connection closes (the client stopped
+         * reading, e.g. a slow-read attack). Default 60 s.
+         */
+        public Builder writeTimeout(Duration timeout) {
+            writeTimeout = positiveMillis("writeTimeout", timeout);
             return this;
         }
 

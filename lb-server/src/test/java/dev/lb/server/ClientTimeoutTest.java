@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lb.core.LoadBalancer;
+import java.io.IOException;
 import java.time.Duration;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
+import okio.Buffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,7 +24,7 @@ class ClientTimeoutTest {
     void start() throws Exception {
         backend = TestServer.startMockServer();
         server = TestServer.start(LoadBalancer.builder().backend(TestServer.url(backend)), ServerOptions.builder()
-                .headerReadTimeout(SHORT).bodyReadTimeout(SHORT).idleTimeout(SHORT).build());
+                .headerReadTimeout(SHORT).bodyReadTimeout(SHORT).idleTimeout(SHORT).writeTimeout(SHORT).build());
     }
 
     @AfterEach
@@ -70,6 +72,29 @@ class ClientTimeoutTest {
             assertEquals("one", client.read("GET").bodyText());
 
             assertTrue(client.closedByServer(), "closed without a response");
+        }
+    }
+
+    @Test
+    void aClientThatStopsReadingIsCutAndItsRequestReleased() throws Exception {
+        // 64 MiB: far more than the socket buffers between the server and the client hold.
+        backend.enqueue(new MockResponse.Builder().body(new Buffer().write(new byte[64 << 20])).build());
+        try (RawClient client = server.connect()) {
+            client.send(server.get("/download"));
+            TestServer.awaitTrue(() -> server.lb.inFlight() == 1, "the download is in flight");
+
+            // The client reads nothing until the server has given up on it.
+            TestServer.awaitTrue(() -> server.lb.inFlight() == 0, "a client that stopped reading held its request");
+
+            long received = 0;
+            try {
+                for (int read; (read = client.input().read(new byte[1 << 16])) > 0; ) {
+                    received += read;
+                }
+            } catch (IOException reset) {
+                // the server closed with unread input, which may reset the connection: cut either way
+            }
+            assertTrue(received < 64 << 20, "the response was cut: " + received + " bytes arrived");
         }
     }
 }

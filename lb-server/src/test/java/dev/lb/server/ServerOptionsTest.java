@@ -17,6 +17,8 @@ class ServerOptionsTest {
         ServerOptions.Builder builder = ServerOptions.builder();
         assertEquals("headerReadTimeout: PT0S (expected: 1 ms to 24 days)", assertThrows(
                 IllegalArgumentException.class, () -> builder.headerReadTimeout(Duration.ZERO)).getMessage());
+        assertEquals("writeTimeout: PT-1S (expected: 1 ms to 24 days)", assertThrows(
+                IllegalArgumentException.class, () -> builder.writeTimeout(Duration.ofSeconds(-1))).getMessage());
         assertEquals("maxConnections: 0 (expected: >= 1)",
                 assertThrows(IllegalArgumentException.class, () -> builder.maxConnections(0)).getMessage());
         assertEquals("route path: metrics (expected: a path starting with /)", assertThrows(
@@ -32,6 +34,7 @@ class ServerOptionsTest {
         assertEquals(Duration.ofSeconds(10), defaults.headerReadTimeout());
         assertEquals(Duration.ofSeconds(60), defaults.bodyReadTimeout());
         assertEquals(Duration.ofSeconds(60), defaults.idleTimeout());
+        assertEquals(Duration.ofSeconds(60), defaults.writeTimeout());
         assertTrue(defaults.routes().isEmpty());
     }
 

@@ -1,6 +1,6 @@
 package dev.lb.core.proxy;
 
-import dev.lb.core.ReadDeadlines;
+import dev.lb.core.SocketDeadlines;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
@@ -26,7 +26,7 @@ import javax.net.ssl.SSLSocketFactory;
  * first body bytes. Used by one exchange at a time; not thread-safe.
  *
  * <p>A {@link SocketChannel} underneath so that {@link #isAlive()} can look for an EOF without blocking. Read
- * timeouts are deadlines kept by the engine's {@link ReadDeadlines}, not socket timeouts.
+ * timeouts are deadlines kept by the engine's {@link SocketDeadlines}, not socket timeouts.
  */
 final class BackendConnection implements Closeable {
     static final int MAX_HEAD_BYTES = 64 * 1024;
@@ -38,7 +38,7 @@ final class BackendConnection implements Closeable {
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
-    private final ReadDeadlines.Watch watch;
+    private final SocketDeadlines.Watch watch;
     private byte[] buffer = new byte[BUFFER];
     private int position;
     private int limit;
@@ -46,10 +46,12 @@ final class BackendConnection implements Closeable {
     private int written;
     private long readDeadline = Long.MAX_VALUE;
     private long idleNanos = Long.MAX_VALUE;
+    private long writeDeadline = Long.MAX_VALUE;
+    private long writeIdleNanos = Long.MAX_VALUE;
     private boolean receivedAny;
     private long idleSince;
 
-    private BackendConnection(SocketChannel channel, Socket socket, ReadDeadlines.Watch watch) throws IOException {
+    private BackendConnection(SocketChannel channel, Socket socket, SocketDeadlines.Watch watch) throws IOException {
         this.channel = channel;
         this.socket = socket;
         this.watch = watch;
@@ -63,7 +65,7 @@ final class BackendConnection implements Closeable {
      *
      * @throws SocketTimeoutException when that takes longer
      */
-    static BackendConnection open(String host, int port, boolean tls, long timeoutNanos, ReadDeadlines deadlines)
+    static BackendConnection open(String host, int port, boolean tls, long timeoutNanos, SocketDeadlines deadlines)
             throws IOException {
         SocketChannel channel = SocketChannel.open();
         try {
@@ -96,11 +98,17 @@ final class BackendConnection implements Closeable {
 
     // ---- state between exchanges
 
-    /** Starts an exchange: no read timeout until one is set, nothing received yet. */
-    void startExchange() {
+    /**
+     * Starts an exchange: nothing received yet, no read timeout until one is set, and each write may wait
+     * {@code writeIdleNanos} for the backend to take bytes, never past {@code deadline} ({@link Long#MAX_VALUE}:
+     * no limit).
+     */
+    void startExchange(long writeIdleNanos, long deadline) {
         receivedAny = false;
         readDeadline = Long.MAX_VALUE;
         idleNanos = Long.MAX_VALUE;
+        this.writeIdleNanos = writeIdleNanos;
+        this.writeDeadline = deadline;
     }
 
     /** Whether any byte of a response arrived in this exchange. */
@@ -153,7 +161,7 @@ final class BackendConnection implements Closeable {
         if (length > writeBuffer.length - written) {
             flush();
             if (length > writeBuffer.length) {
-                out.write(bytes, offset, length);
+                send(bytes, offset, length);
                 return;
             }
         }
@@ -165,8 +173,29 @@ final class BackendConnection implements Closeable {
         if (written > 0) {
             int length = written;
             written = 0;
-            out.write(writeBuffer, 0, length);
+            send(writeBuffer, 0, length);
         }
+    }
+
+    private void send(byte[] bytes, int offset, int length) throws IOException {
+        long deadline = callDeadline(writeIdleNanos, writeDeadline);
+        if (deadline == Long.MAX_VALUE) {
+            out.write(bytes, offset, length);
+        } else {
+            watch.write(out, bytes, offset, length, deadline);
+        }
+    }
+
+    /**
+     * The deadline of one read or write that may wait {@code idleNanos} but not past {@code deadline}, or
+     * {@link Long#MAX_VALUE} when neither limits it.
+     */
+    private static long callDeadline(long idleNanos, long deadline) {
+        if (idleNanos == Long.MAX_VALUE) {
+            return deadline;
+        }
+        long idleDeadline = System.nanoTime() + idleNanos;
+        return deadline == Long.MAX_VALUE || idleDeadline - deadline < 0 ? idleDeadline : deadline;
     }
 
     /** The read buffer, free to use as scratch space while a request is being sent and before reading. */
@@ -198,16 +227,9 @@ final class BackendConnection implements Closeable {
             limit -= position;
             position = 0;
         }
-        long wait = idleNanos;
-        if (readDeadline != Long.MAX_VALUE) {
-            long left = readDeadline - System.nanoTime();
-            if (left <= 0) {
-                throw new SocketTimeoutException("the request's deadline passed");
-            }
-            wait = Math.min(wait, left);
-        }
-        int read = wait == Long.MAX_VALUE ? in.read(buffer, limit, buffer.length - limit)
-                : watch.read(in, buffer, limit, buffer.length - limit, System.nanoTime() + wait);
+        long deadline = callDeadline(idleNanos, readDeadline);
+        int read = deadline == Long.MAX_VALUE ? in.read(buffer, limit, buffer.length - limit)
+                : watch.read(in, buffer, limit, buffer.length - limit, deadline);
         if (read > 0) {
             limit += read;
             receivedAny = true;

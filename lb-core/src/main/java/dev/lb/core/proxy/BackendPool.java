@@ -1,7 +1,7 @@
 package dev.lb.core.proxy;
 
 import dev.lb.api.Backend;
-import dev.lb.core.ReadDeadlines;
+import dev.lb.core.SocketDeadlines;
 import java.io.IOException;
 import java.net.URI;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -23,12 +23,12 @@ final class BackendPool {
     /** The backend URL's base path, prefixed to every request target; empty when none. */
     final String basePath;
     private final long idleTimeoutNanos;
-    private final ReadDeadlines deadlines;
+    private final SocketDeadlines deadlines;
     private final ConcurrentLinkedDeque<BackendConnection> idle = new ConcurrentLinkedDeque<>();
     private final AtomicInteger idleCount = new AtomicInteger();
     private volatile boolean closed;
 
-    BackendPool(Backend backend, long idleTimeoutNanos, ReadDeadlines deadlines) {
+    BackendPool(Backend backend, long idleTimeoutNanos, SocketDeadlines deadlines) {
         URI uri = backend.uri();
         this.host = uri.getHost();
         this.port = uri.getPort();

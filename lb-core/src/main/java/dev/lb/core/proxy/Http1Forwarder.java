@@ -2,7 +2,7 @@ package dev.lb.core.proxy;
 
 import dev.lb.api.Backend;
 import dev.lb.core.Exchange;
-import dev.lb.core.ReadDeadlines;
+import dev.lb.core.SocketDeadlines;
 import dev.lb.core.Threads;
 import java.io.EOFException;
 import java.io.IOException;
@@ -35,7 +35,7 @@ import java.util.concurrent.TimeoutException;
  * response byte; such a request is sent again once on a fresh connection when that cannot execute it twice (an
  * idempotent method without a body), and is otherwise reported as a backend failure.
  *
- * <p>Read timeouts are deadlines kept by a {@link ReadDeadlines} watchdog thread, {@code lb-read-deadlines}, which
+ * <p>Read timeouts are deadlines kept by a {@link SocketDeadlines} watchdog thread, {@code lb-socket-deadlines}, which
  * {@link #close()} ends once the last connection has closed. Thread-safe.
  */
 public final class Http1Forwarder implements Forwarder {
@@ -50,7 +50,7 @@ public final class Http1Forwarder implements Forwarder {
     private final long idleTimeoutNanos;
     private final ConcurrentHashMap<Backend, BackendPool> pools = new ConcurrentHashMap<>();
     private final ExecutorService probes;
-    private final ReadDeadlines deadlines = new ReadDeadlines("lb-read-deadlines");
+    private final SocketDeadlines deadlines = new SocketDeadlines("lb-socket-deadlines");
     private volatile boolean closed;
 
     /**
@@ -122,7 +122,7 @@ public final class Http1Forwarder implements Forwarder {
      */
     private Outcome exchange(Exchange exchange, ForwardedRequest request, BackendPool pool,
                              BackendConnection connection, Attempt attempt, boolean reused) throws IOException {
-        connection.startExchange();
+        connection.startExchange(idleTimeoutNanos, attempt.deadline());
         IOException sendFailure = null;
         try {
             connection.write(request.head);
@@ -155,6 +155,10 @@ public final class Http1Forwarder implements Forwarder {
                     "gateway timeout: the backend did not answer in time", e);
         } catch (IOException e) {
             connection.close();
+            if (sendFailure instanceof SocketTimeoutException) {
+                return failed(exchange, attempt, Outcome.Failure.TIMEOUT, 504,
+                        "gateway timeout: the backend stopped taking the request", sendFailure);
+            }
             if (reused && !connection.receivedAny() && !request.hasBody() && request.idempotent) {
                 return null;
             }
@@ -328,7 +332,7 @@ public final class Http1Forwarder implements Forwarder {
         String target = uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
         try (BackendConnection connection = BackendConnection.open(uri.getHost(), port, tls,
                 Math.max(1, Math.min(connectTimeoutNanos, left)), deadlines)) {
-            connection.startExchange();
+            connection.startExchange(Long.MAX_VALUE, deadline);
             connection.write(("GET " + target + " HTTP/1.1\r\nHost: " + uri.getRawAuthority()
                     + "\r\nUser-Agent: lb-health-check\r\nConnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.ISO_8859_1));

@@ -20,11 +20,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Reads timed by the watchdog over a real loopback connection. */
-class ReadDeadlinesTest {
+/** Reads and writes timed by the watchdog over a real loopback connection. */
+class SocketDeadlinesTest {
     private static final long LONG = TimeUnit.SECONDS.toNanos(30);
 
-    private final ReadDeadlines deadlines = new ReadDeadlines("lb-test-deadlines");
+    private final SocketDeadlines deadlines = new SocketDeadlines("lb-test-deadlines");
     private ServerSocket listener;
     private Socket client;
     private Socket peer;
@@ -46,7 +46,7 @@ class ReadDeadlinesTest {
 
     @Test
     void aReadThatGetsItsBytesInTimeReturnsThemAndTheConnectionStaysUsable() throws IOException {
-        ReadDeadlines.Watch watch = deadlines.watch(client);
+        SocketDeadlines.Watch watch = deadlines.watch(client);
         InputStream in = client.getInputStream();
         byte[] buffer = new byte[16];
 
@@ -62,7 +62,7 @@ class ReadDeadlinesTest {
 
     @Test
     void aReadStillWaitingAtItsDeadlineFailsAndTheSocketCanStillAnswer() throws IOException {
-        ReadDeadlines.Watch watch = deadlines.watch(client);
+        SocketDeadlines.Watch watch = deadlines.watch(client);
         long start = System.nanoTime();
 
         assertThrows(SocketTimeoutException.class, () -> watch.read(client.getInputStream(), new byte[16], 0, 16,
@@ -80,7 +80,7 @@ class ReadDeadlinesTest {
 
     @Test
     void aDeadlineAlreadyPassedFailsWithoutReading() throws IOException {
-        ReadDeadlines.Watch watch = deadlines.watch(client);
+        SocketDeadlines.Watch watch = deadlines.watch(client);
         peer.getOutputStream().write('x');
 
         assertThrows(SocketTimeoutException.class, () -> watch.read(client.getInputStream(), new byte[1], 0, 1,
@@ -92,7 +92,7 @@ class ReadDeadlinesTest {
 
     @Test
     void aShortDeadlineSetWhileTheWatchdogSleepsOnALongOneStillFiresOnTime() throws IOException {
-        ReadDeadlines.Watch sleeper = deadlines.watch(peer);
+        SocketDeadlines.Watch sleeper = deadlines.watch(peer);
         Thread longRead = new Thread(() -> {
             try {
                 sleeper.read(peer.getInputStream(), new byte[1], 0, 1, System.nanoTime() + LONG);
@@ -101,7 +101,7 @@ class ReadDeadlinesTest {
             }
         });
         longRead.start();
-        ReadDeadlines.Watch watch = deadlines.watch(client);
+        SocketDeadlines.Watch watch = deadlines.watch(client);
         long start = System.nanoTime();
 
         assertThrows(SocketTimeoutException.class, () -> watch.read(client.getInputStream(), new byte[1], 0, 1,
@@ -113,8 +113,27 @@ class ReadDeadlinesTest {
     }
 
     @Test
+    void aWriteThePeerDoesNotTakeFailsAndClosesTheSocket() throws IOException {
+        SocketDeadlines.Watch watch = deadlines.watch(client);
+        byte[] chunk = new byte[1 << 20];
+        long start = System.nanoTime();
+
+        assertThrows(SocketTimeoutException.class, () -> {
+            // the peer reads nothing: the socket buffers fill within a few megabytes, then a write waits
+            for (int i = 0; i < 1024; i++) {
+                watch.write(client.getOutputStream(), chunk, 0, chunk.length,
+                        System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100));
+            }
+        });
+
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "soon after the deadline");
+        assertTrue(client.isClosed());
+        watch.close();
+    }
+
+    @Test
     void closingEndsTheWatchdogOnceTheLastWatchIsClosed() throws Exception {
-        ReadDeadlines.Watch watch = deadlines.watch(client);
+        SocketDeadlines.Watch watch = deadlines.watch(client);
         deadlines.close();
         assertEquals(1, watchdogs().size(), "still watching an open connection");
 

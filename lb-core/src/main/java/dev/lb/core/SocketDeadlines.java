@@ -2,6 +2,7 @@ package dev.lb.core;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.Socket;
@@ -13,17 +14,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Read deadlines for blocking sockets, enforced by one watchdog thread instead of a socket timeout per read. On a
- * virtual thread every read with a socket timeout registers and cancels a timer in the scheduler; for a proxy,
- * which waits on a socket twice per request, that cost about a quarter of its CPU. Here a read only writes its
- * deadline into its connection's {@link Watch}; the watchdog sleeps until the earliest deadline, and when a read is
- * still waiting at its deadline it shuts that socket's input, which ends the read at once. Output stays open, so a
- * server can still answer {@code 408}.
+ * Read and write deadlines for blocking sockets, enforced by one watchdog thread instead of a socket timeout per
+ * read. On a virtual thread every read with a socket timeout registers and cancels a timer in the scheduler; for a
+ * proxy, which waits on a socket twice per request, that cost about a quarter of its CPU. Writes have no timeout
+ * of their own at all, so a peer that stops reading would hold the writer forever. Here a read or write only
+ * writes its deadline into its connection's {@link Watch}; the watchdog sleeps until the earliest deadline. A read
+ * still waiting at its deadline gets the socket's input shut, which ends it at once while the output stays open
+ * (a server can still answer {@code 408}); a write still waiting gets the socket closed, the one way to wake a
+ * platform thread blocked in a write.
  *
  * <p>Each owner (a server, a load balancer's engine) has its own; {@link #close()} ends the watchdog thread once
  * the last watch is closed. Thread-safe.
  */
-public final class ReadDeadlines implements AutoCloseable {
+public final class SocketDeadlines implements AutoCloseable {
     // Sentinels in Watch.deadline, which otherwise holds System.nanoTime() values.
     private static final long NONE = Long.MIN_VALUE;
     private static final long EXPIRED = Long.MIN_VALUE + 1;
@@ -46,7 +49,7 @@ public final class ReadDeadlines implements AutoCloseable {
     private volatile boolean closed;
 
     /** Starts the watchdog, a daemon thread named {@code threadName}. */
-    public ReadDeadlines(String threadName) {
+    public SocketDeadlines(String threadName) {
         watchdog = new Thread(this::watch, Objects.requireNonNull(threadName, "threadName"));
         watchdog.setDaemon(true);
         watchdog.start();
@@ -102,11 +105,12 @@ public final class ReadDeadlines implements AutoCloseable {
         }
     }
 
-    /** The deadline of the reads on one socket. Used by the socket's reading thread only. */
+    /** The deadline of the reads and writes on one socket, made one at a time by the thread that uses it. */
     public final class Watch implements AutoCloseable {
         private final Socket socket;
         @SuppressWarnings("unused") // through DEADLINE
         private volatile long deadline = NONE;
+        private volatile boolean writing;
 
         private Watch(Socket socket) {
             this.socket = socket;
@@ -119,30 +123,57 @@ public final class ReadDeadlines implements AutoCloseable {
          * @throws SocketTimeoutException when the deadline has passed, before or during the read
          */
         public int read(InputStream in, byte[] into, int offset, int length, long deadlineNanos) throws IOException {
-            if (deadlineNanos - System.nanoTime() <= 0) {
-                throw new SocketTimeoutException("read deadline passed");
-            }
-            deadline = deadlineNanos;
-            long wake = nextWake;
-            if (wake == SCANNING || deadlineNanos - wake < 0) {
-                LockSupport.unpark(watchdog);
-            }
+            arm(deadlineNanos, false);
             int read;
             try {
                 read = in.read(into, offset, length);
             } catch (IOException e) {
                 if (disarm()) {
-                    throw timedOut(e);
+                    throw timedOut("read", e);
                 }
                 throw e;
             }
             if (disarm()) {
-                throw timedOut(null);
+                throw timedOut("read", null);
             }
             return read;
         }
 
-        /** Whether the watchdog expired the read before it ended. */
+        /**
+         * Writes as {@link OutputStream#write(byte[], int, int)} does, but gives up at {@code deadlineNanos} (a
+         * {@link System#nanoTime()} value); the socket is then closed.
+         *
+         * @throws SocketTimeoutException when the deadline has passed, before or during the write
+         */
+        public void write(OutputStream out, byte[] bytes, int offset, int length, long deadlineNanos)
+                throws IOException {
+            arm(deadlineNanos, true);
+            try {
+                out.write(bytes, offset, length);
+            } catch (IOException e) {
+                if (disarm()) {
+                    throw timedOut("write", e);
+                }
+                throw e;
+            }
+            if (disarm()) {
+                throw timedOut("write", null);
+            }
+        }
+
+        private void arm(long deadlineNanos, boolean write) throws SocketTimeoutException {
+            if (deadlineNanos - System.nanoTime() <= 0) {
+                throw timedOut(write ? "write" : "read", null);
+            }
+            writing = write;
+            deadline = deadlineNanos;
+            long wake = nextWake;
+            if (wake == SCANNING || deadlineNanos - wake < 0) {
+                LockSupport.unpark(watchdog);
+            }
+        }
+
+        /** Whether the watchdog expired the read or write before it ended. */
         private boolean disarm() {
             return (long) DEADLINE.getAndSet(this, NONE) == EXPIRED;
         }
@@ -151,15 +182,19 @@ public final class ReadDeadlines implements AutoCloseable {
             // Only if the reader has not moved on since: a read that ended in time keeps its connection usable.
             if (DEADLINE.compareAndSet(this, seen, EXPIRED)) {
                 try {
-                    socket.shutdownInput();
+                    if (writing) {
+                        socket.close();
+                    } else {
+                        socket.shutdownInput();
+                    }
                 } catch (IOException e) {
-                    // already closed: the read has ended anyway
+                    // already closed: the call has ended anyway
                 }
             }
         }
 
-        private SocketTimeoutException timedOut(IOException cause) {
-            SocketTimeoutException timeout = new SocketTimeoutException("read deadline passed");
+        private SocketTimeoutException timedOut(String what, IOException cause) {
+            SocketTimeoutException timeout = new SocketTimeoutException(what + " deadline passed");
             if (cause != null) {
                 timeout.initCause(cause);
             }
