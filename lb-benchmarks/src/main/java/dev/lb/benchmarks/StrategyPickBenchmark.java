@@ -1,14 +1,11 @@
 package dev.lb.benchmarks;
 
 import dev.lb.api.Backend;
-import dev.lb.api.BackendListener;
 import dev.lb.api.RequestInfo;
-import dev.lb.core.PassiveHealth;
 import dev.lb.core.internal.Balancer;
 import dev.lb.core.internal.ThreadScheduler;
 import dev.lb.core.strategy.Strategies;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -58,8 +55,7 @@ public class StrategyPickBenchmark {
             pool.add(Backend.of("http://10.0." + (i / 250) + "." + (i % 250 + 1) + ":8080", 1 + i % 3));
         }
         scheduler = new ThreadScheduler();
-        balancer = new Balancer(Strategies.named(strategy), pool, null, PassiveHealth.builder().build(), false,
-                Integer.MAX_VALUE, Duration.ZERO, scheduler, new BackendListener() { });
+        balancer = new Balancer(Strategies.named(strategy), pool, Balancer.Settings.defaults(), scheduler);
         // Latencies of 1 to 3 ms, so ewma compares real estimates; the other strategies ignore them.
         balancer.members().forEach(member -> member.observeLatency(1_000_000L * (1 + member.backend().weight() % 3),
                 scheduler.nanoTime()));

@@ -669,8 +669,8 @@ public final class LoadBalancer implements AutoCloseable {
             }
             Strategy chosen = strategy != null ? strategy : Strategies.named(strategyName, strategyOptions);
             Scheduler time = scheduler != null ? scheduler : new ThreadScheduler();
-            Balancer balancer = new Balancer(chosen, List.copyOf(backends.keySet()), healthCheck, passiveHealth,
-                    panic, maxInFlightPerBackend, slowStart, time, listener);
+            Balancer balancer = new Balancer(chosen, List.copyOf(backends.keySet()), new Balancer.Settings(healthCheck,
+                    passiveHealth, panic, maxInFlightPerBackend, slowStart, listener), time);
             Forwarder forwarder = new Http1Forwarder(connectTimeout, responseTimeout, idleTimeout);
             HealthMonitor monitor = null;
             if (healthCheck != null) {

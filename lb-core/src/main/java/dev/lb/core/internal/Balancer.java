@@ -84,25 +84,59 @@ public final class Balancer {
     }
 
     /**
+     * How a balancer treats its members, apart from the strategy: each setting defaults to off or unlimited.
+     *
      * @param active    active health checks, or {@code null} when off
      * @param passive   passive health checks
      * @param panic     whether to use every non-draining backend when none is up
      * @param maxInFlightPerBackend requests a backend may have in flight; a pick never leases one more
      * @param slowStart how long a backend that comes up ramps its weight; {@link Duration#ZERO} for off
+     * @param listener  told of every member's changes
      */
-    public Balancer(Strategy strategy, List<Backend> backends, HealthCheck active, PassiveHealth passive,
-                    boolean panic, int maxInFlightPerBackend, Duration slowStart, Scheduler scheduler,
-                    BackendListener listener) {
+    public record Settings(HealthCheck active, PassiveHealth passive, boolean panic, int maxInFlightPerBackend,
+                           Duration slowStart, BackendListener listener) {
+        /** No active checks, default passive checks, no panic mode, no in-flight limit, no slow start, no listener. */
+        public static Settings defaults() {
+            return new Settings(null, PassiveHealth.builder().build(), false, Integer.MAX_VALUE, Duration.ZERO,
+                    new BackendListener() { });
+        }
+
+        public Settings withActive(HealthCheck checks) {
+            return new Settings(checks, passive, panic, maxInFlightPerBackend, slowStart, listener);
+        }
+
+        public Settings withPassive(PassiveHealth checks) {
+            return new Settings(active, checks, panic, maxInFlightPerBackend, slowStart, listener);
+        }
+
+        public Settings withPanic(boolean on) {
+            return new Settings(active, passive, on, maxInFlightPerBackend, slowStart, listener);
+        }
+
+        public Settings withMaxInFlightPerBackend(int requests) {
+            return new Settings(active, passive, panic, requests, slowStart, listener);
+        }
+
+        public Settings withSlowStart(Duration window) {
+            return new Settings(active, passive, panic, maxInFlightPerBackend, window, listener);
+        }
+
+        public Settings withListener(BackendListener told) {
+            return new Settings(active, passive, panic, maxInFlightPerBackend, slowStart, told);
+        }
+    }
+
+    public Balancer(Strategy strategy, List<Backend> backends, Settings settings, Scheduler scheduler) {
         this.strategy = strategy;
-        this.active = active;
-        this.passive = passive;
-        this.panic = panic;
-        this.maxInFlightPerBackend = maxInFlightPerBackend;
-        this.slowStartNanos = slowStart.toNanos();
+        this.active = settings.active();
+        this.passive = settings.passive();
+        this.panic = settings.panic();
+        this.maxInFlightPerBackend = settings.maxInFlightPerBackend();
+        this.slowStartNanos = settings.slowStart().toNanos();
         this.latencyDecayNanos = (strategy instanceof LatencyDecay decay ? decay.latencyDecay()
                 : LatencyDecay.DEFAULT).toNanos();
         this.scheduler = scheduler;
-        this.listeners.add(listener);
+        this.listeners.add(settings.listener());
         List<Member> members = new ArrayList<>(backends.size());
         for (Backend backend : backends) {
             members.add(newMember(backend));

@@ -6,16 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lb.api.Backend;
-import dev.lb.api.BackendListener;
 import dev.lb.api.RequestInfo;
 import dev.lb.core.TestRequests;
 import dev.lb.api.spi.Lease;
 import dev.lb.api.spi.Strategy;
 import dev.lb.core.HealthCheck;
-import dev.lb.core.PassiveHealth;
 import dev.lb.core.strategy.Strategies;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -82,9 +79,8 @@ class BalancerTest {
 
     @Test
     void aBackendAtItsInFlightLimitIsPassedOverAndAFullPoolPicksNothing() {
-        Balancer balancer = new Balancer(Strategies.leastConnections(), List.of(A, B), null,
-                PassiveHealth.builder().build(), false, 2, Duration.ZERO, new ManualScheduler(),
-                new BackendListener() { });
+        Balancer balancer = new Balancer(Strategies.leastConnections(), List.of(A, B),
+                Balancer.Settings.defaults().withMaxInFlightPerBackend(2), new ManualScheduler());
         MemberLease a1 = balancer.pick(REQUEST);
         MemberLease b1 = balancer.pick(REQUEST);
         MemberLease a2 = balancer.pick(REQUEST);
@@ -104,9 +100,8 @@ class BalancerTest {
 
     @Test
     void aStrategyIgnoringTheLimitIsOverruledByAPickAmongBackendsWithRoom() {
-        Balancer balancer = new Balancer((candidates, request) -> candidates.get(0).acquire(), List.of(A, B), null,
-                PassiveHealth.builder().build(), false, 1, Duration.ZERO, new ManualScheduler(),
-                new BackendListener() { });
+        Balancer balancer = new Balancer((candidates, request) -> candidates.get(0).acquire(), List.of(A, B),
+                Balancer.Settings.defaults().withMaxInFlightPerBackend(1), new ManualScheduler());
         MemberLease first = balancer.pick(REQUEST);
         assertEquals(A, first.backend());
         assertEquals(B, balancer.pick(REQUEST).backend(), "A is full: asked again among those with room");
@@ -151,9 +146,9 @@ class BalancerTest {
 
     /** A balancer whose active checks take a backend down after one failed probe and up after one passing. */
     private static Balancer balancer(Strategy strategy, Backend... backends) {
-        return new Balancer(strategy, List.of(backends), HealthCheck.builder().rise(1).fall(1).build(),
-                PassiveHealth.builder().build(), false, Integer.MAX_VALUE, Duration.ZERO, new ManualScheduler(),
-                new BackendListener() { });
+        return new Balancer(strategy, List.of(backends),
+                Balancer.Settings.defaults().withActive(HealthCheck.builder().rise(1).fall(1).build()),
+                new ManualScheduler());
     }
 
     private static void markDown(Balancer balancer, Backend backend) {

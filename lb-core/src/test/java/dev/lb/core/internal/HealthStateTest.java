@@ -46,8 +46,8 @@ class HealthStateTest {
     private final List<URI> probed = new ArrayList<>();
 
     private Balancer balancer(HealthCheck active, PassiveHealth passive, boolean panic, Backend... backends) {
-        return new Balancer(Strategies.roundRobin(), List.of(backends), active, passive, panic, Integer.MAX_VALUE,
-                Duration.ZERO, time, listener);
+        return new Balancer(Strategies.roundRobin(), List.of(backends), Balancer.Settings.defaults().withActive(active)
+                .withPassive(passive).withPanic(panic).withListener(listener), time);
     }
 
     private HealthMonitor monitor(Balancer balancer, HealthCheck check) {

@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lb.api.Backend;
-import dev.lb.api.BackendListener;
 import dev.lb.api.spi.Strategy;
-import dev.lb.core.PassiveHealth;
 import dev.lb.core.strategy.Strategies;
 import java.time.Duration;
 import java.util.List;
@@ -97,8 +95,7 @@ class LatencyEstimateTest {
     }
 
     private Balancer balancer(Strategy strategy) {
-        return new Balancer(strategy, List.of(Backend.of("http://127.0.0.1:9001")), null,
-                PassiveHealth.builder().build(), false, Integer.MAX_VALUE, Duration.ZERO, clock,
-                new BackendListener() { });
+        return new Balancer(strategy, List.of(Backend.of("http://127.0.0.1:9001")), Balancer.Settings.defaults(),
+                clock);
     }
 }

@@ -5,12 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.lb.api.Backend;
-import dev.lb.api.BackendListener;
 import dev.lb.api.RequestInfo;
 import dev.lb.api.spi.Candidate;
 import dev.lb.api.spi.Strategy;
 import dev.lb.core.HealthCheck;
-import dev.lb.core.PassiveHealth;
 import dev.lb.core.TestRequests;
 import dev.lb.core.strategy.Strategies;
 import java.time.Duration;
@@ -105,9 +103,8 @@ class SlowStartTest {
 
     @Test
     void aRecoveredBackendsShareOfWeightedTrafficGrowsOverTheWindow() {
-        Balancer balancer = new Balancer(Strategies.named("weighted-round-robin"), List.of(A, B), checks(),
-                PassiveHealth.builder().build(), false, Integer.MAX_VALUE, Duration.ofSeconds(30), clock,
-                new BackendListener() { });
+        Balancer balancer = new Balancer(Strategies.named("weighted-round-robin"), List.of(A, B),
+                Balancer.Settings.defaults().withActive(checks()).withSlowStart(Duration.ofSeconds(30)), clock);
         Member b = member(balancer, B);
         balancer.probed(b, false, "probe answered 500");
         balancer.probed(b, true, "");
@@ -129,8 +126,8 @@ class SlowStartTest {
     }
 
     private Balancer balancer(Duration slowStart, Backend... backends) {
-        return new Balancer(firstCandidate, List.of(backends), checks(), PassiveHealth.builder().build(), false,
-                Integer.MAX_VALUE, slowStart, clock, new BackendListener() { });
+        return new Balancer(firstCandidate, List.of(backends),
+                Balancer.Settings.defaults().withActive(checks()).withSlowStart(slowStart), clock);
     }
 
     /** Down after one failed probe, up after one passing; probes are driven by the test. */

@@ -1,10 +1,8 @@
 package dev.lb.core.strategy;
 
 import dev.lb.api.Backend;
-import dev.lb.api.BackendListener;
 import dev.lb.api.RequestInfo;
 import dev.lb.api.spi.Strategy;
-import dev.lb.core.PassiveHealth;
 import dev.lb.core.internal.Balancer;
 import dev.lb.core.internal.LatencyDecay;
 import dev.lb.core.internal.ManualScheduler;
@@ -105,8 +103,7 @@ final class StrategySimulation {
         for (int i = 0; i < models.size(); i++) {
             backends.add(Backend.of("http://10.0.0." + (i + 1) + ":8080"));
         }
-        Balancer balancer = new Balancer(strategy, backends, null, PassiveHealth.builder().build(), false,
-                Integer.MAX_VALUE, Duration.ZERO, clock, new BackendListener() { });
+        Balancer balancer = new Balancer(strategy, backends, Balancer.Settings.defaults(), clock);
         Server[] servers = new Server[models.size()];
         for (int i = 0; i < servers.length; i++) {
             servers[i] = new Server(models.get(i), balancer.members().get(i));
