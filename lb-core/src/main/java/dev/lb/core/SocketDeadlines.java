@@ -27,6 +27,8 @@ import java.util.concurrent.locks.LockSupport;
  * the last watch is closed. Thread-safe.
  */
 public final class SocketDeadlines implements AutoCloseable {
+    /** The deadline of a read or write that may wait for ever. */
+    public static final long NO_DEADLINE = Long.MAX_VALUE;
     // Sentinels in Watch.deadline, which otherwise holds System.nanoTime() values.
     private static final long NONE = Long.MIN_VALUE;
     private static final long EXPIRED = Long.MIN_VALUE + 1;
@@ -55,7 +57,7 @@ public final class SocketDeadlines implements AutoCloseable {
         watchdog.start();
     }
 
-    /** Watches reads from {@code socket}; close the watch with the socket. */
+    /** Watches reads from and writes to {@code socket}; close the watch with the socket. */
     public Watch watch(Socket socket) {
         Watch watch = new Watch(Objects.requireNonNull(socket, "socket"));
         watches.add(watch);
@@ -64,7 +66,7 @@ public final class SocketDeadlines implements AutoCloseable {
 
     /**
      * Ends the watchdog once no watch is open: at once when none is, else when the last one closes (deadlines of
-     * reads still running stay enforced). Waits up to a second for the thread to end.
+     * reads and writes still running stay enforced). Waits up to a second for the thread to end.
      */
     @Override
     public void close() {
@@ -99,7 +101,7 @@ public final class SocketDeadlines implements AutoCloseable {
             if (!closed) {
                 LockSupport.parkNanos(this, earliest - now);
             } else if (!watches.isEmpty()) {
-                // closed with reads still running: keep enforcing them, and look again for the last watch closing
+                // closed with calls still running: keep enforcing them, and look again for the last watch closing
                 LockSupport.parkNanos(this, Math.min(earliest - now, TimeUnit.MILLISECONDS.toNanos(10)));
             }
         }
@@ -118,11 +120,14 @@ public final class SocketDeadlines implements AutoCloseable {
 
         /**
          * Reads as {@link InputStream#read(byte[], int, int)} does, but gives up at {@code deadlineNanos} (a
-         * {@link System#nanoTime()} value); the socket's input is then shut.
+         * {@link System#nanoTime()} value, or {@link #NO_DEADLINE}); the socket's input is then shut.
          *
          * @throws SocketTimeoutException when the deadline has passed, before or during the read
          */
         public int read(InputStream in, byte[] into, int offset, int length, long deadlineNanos) throws IOException {
+            if (deadlineNanos == NO_DEADLINE) {
+                return in.read(into, offset, length);
+            }
             arm(deadlineNanos, false);
             int read;
             try {
@@ -141,12 +146,16 @@ public final class SocketDeadlines implements AutoCloseable {
 
         /**
          * Writes as {@link OutputStream#write(byte[], int, int)} does, but gives up at {@code deadlineNanos} (a
-         * {@link System#nanoTime()} value); the socket is then closed.
+         * {@link System#nanoTime()} value, or {@link #NO_DEADLINE}); the socket is then closed.
          *
          * @throws SocketTimeoutException when the deadline has passed, before or during the write
          */
         public void write(OutputStream out, byte[] bytes, int offset, int length, long deadlineNanos)
                 throws IOException {
+            if (deadlineNanos == NO_DEADLINE) {
+                out.write(bytes, offset, length);
+                return;
+            }
             arm(deadlineNanos, true);
             try {
                 out.write(bytes, offset, length);
@@ -179,7 +188,7 @@ public final class SocketDeadlines implements AutoCloseable {
         }
 
         private void expire(long seen) {
-            // Only if the reader has not moved on since: a read that ended in time keeps its connection usable.
+            // Only if the call has not ended since: one that ended in time keeps its connection usable.
             if (DEADLINE.compareAndSet(this, seen, EXPIRED)) {
                 try {
                     if (writing) {

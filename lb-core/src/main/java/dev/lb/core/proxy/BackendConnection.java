@@ -178,17 +178,12 @@ final class BackendConnection implements Closeable {
     }
 
     private void send(byte[] bytes, int offset, int length) throws IOException {
-        long deadline = callDeadline(writeIdleNanos, writeDeadline);
-        if (deadline == Long.MAX_VALUE) {
-            out.write(bytes, offset, length);
-        } else {
-            watch.write(out, bytes, offset, length, deadline);
-        }
+        watch.write(out, bytes, offset, length, callDeadline(writeIdleNanos, writeDeadline));
     }
 
     /**
      * The deadline of one read or write that may wait {@code idleNanos} but not past {@code deadline}, or
-     * {@link Long#MAX_VALUE} when neither limits it.
+     * {@link SocketDeadlines#NO_DEADLINE} ({@link Long#MAX_VALUE}) when neither limits it.
      */
     private static long callDeadline(long idleNanos, long deadline) {
         if (idleNanos == Long.MAX_VALUE) {
@@ -227,9 +222,7 @@ final class BackendConnection implements Closeable {
             limit -= position;
             position = 0;
         }
-        long deadline = callDeadline(idleNanos, readDeadline);
-        int read = deadline == Long.MAX_VALUE ? in.read(buffer, limit, buffer.length - limit)
-                : watch.read(in, buffer, limit, buffer.length - limit, deadline);
+        int read = watch.read(in, buffer, limit, buffer.length - limit, callDeadline(idleNanos, readDeadline));
         if (read > 0) {
             limit += read;
             receivedAny = true;

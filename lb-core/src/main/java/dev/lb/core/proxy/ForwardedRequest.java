@@ -136,14 +136,18 @@ final class ForwardedRequest {
         private byte[] bytes = new byte[512];
         private int size;
 
-        /** Appends text known to be safe on the wire, such as our own names and the backend's authority. */
+        /**
+         * Appends text known to be safe on the wire, such as our own names and the backend's authority; a character
+         * beyond ISO-8859-1 becomes {@code ?}, as {@link String#getBytes} would make it.
+         */
         Latin1 append(String text) {
             int length = text.length();
             if (size + length > bytes.length) {
                 bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + length));
             }
             for (int i = 0; i < length; i++) {
-                bytes[size++] = (byte) text.charAt(i);
+                char c = text.charAt(i);
+                bytes[size++] = c <= 0xff ? (byte) c : (byte) '?';
             }
             return this;
         }
