@@ -6,7 +6,7 @@
 #   bench/e2e.sh                      # everything, ~4 minutes
 #   SCENARIOS=fast32 bench/e2e.sh     # a subset: fast32,fast256,slow256,stream
 #   JAVA=/path/to/java DURATION=20 bench/e2e.sh
-#   JAVA_OPTS= bench/e2e.sh           # JVM defaults (G1) instead of the recommended -XX:+UseParallelGC
+#   JAVA_OPTS= bench/e2e.sh           # JVM defaults (G1) instead of the recommended flags
 #   LB_TARGET=adapter bench/e2e.sh    # our load balancer on the JDK server adapter instead of the runner's
 #                                     # LbServer; LB_TARGET=both measures the two in the same run
 set -euo pipefail
@@ -17,7 +17,7 @@ DURATION=${DURATION:-10}          # measured seconds per target
 WARMUP=${WARMUP:-10}              # unmeasured seconds per target first: the JVM compiles its hot code for ~8 s
 SCENARIOS=${SCENARIOS:-fast32,fast256,slow256,stream}
 JAVA=${JAVA:-$( [[ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]] && echo /usr/lib/jvm/temurin-25-jdk-amd64/bin/java || command -v java)}
-JAVA_OPTS=${JAVA_OPTS--XX:+UseParallelGC}   # the README's recommended flag; JAVA_OPTS= for the JVM's defaults
+JAVA_OPTS=${JAVA_OPTS--XX:+UseParallelGC -Xmn64m}   # the README's recommended flags; JAVA_OPTS= for the JVM's defaults
 JAR=$ROOT/examples/target/lb-standalone.jar
 ADAPTER_JAR=$ROOT/lb-benchmarks/target/benchmarks.jar
 case ${LB_TARGET:-runner} in
