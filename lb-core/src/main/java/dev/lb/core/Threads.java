@@ -3,6 +3,7 @@ package dev.lb.core;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -22,7 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Executors for host servers: a virtual thread per task where the runtime has them (Java 21+, looked up at run time
  * because the library compiles for 17), else a bounded pool of platform threads. Threads are named
  * {@code namePrefix + N}; both executors end their threads on {@code shutdownNow()}, and {@code awaitTermination}
- * returns only once every thread has ended. Also a yield that only virtual threads take.
+ * returns only once every thread has ended; {@link #stopNow} says whether they did. Also a yield that only virtual
+ * threads take.
  */
 public final class Threads {
     /** {@code Thread::isVirtual}, or null before Java 21. */
@@ -45,12 +47,16 @@ public final class Threads {
      * nothing (there it would be a system call that gives up the core).
      */
     public static void yieldIfVirtual() {
-        if (IS_VIRTUAL != null && isVirtual(Thread.currentThread())) {
+        if (isVirtual(Thread.currentThread())) {
             Thread.yield();
         }
     }
 
-    private static boolean isVirtual(Thread thread) {
+    /** {@code thread.isVirtual()}, or false before Java 21. */
+    static boolean isVirtual(Thread thread) {
+        if (IS_VIRTUAL == null) {
+            return false;
+        }
         try {
             return (boolean) IS_VIRTUAL.invokeExact(thread);
         } catch (Throwable e) {
@@ -81,6 +87,22 @@ public final class Threads {
             return Optional.empty();
         } catch (Throwable e) {
             throw new IllegalStateException("could not create a virtual-thread executor", e);
+        }
+    }
+
+    /**
+     * Interrupts the executor's threads and waits up to {@code timeout} for all of them to end.
+     *
+     * @return false when some still ran at the timeout, or when the calling thread was interrupted while waiting
+     *         (its interrupt status is kept)
+     */
+    public static boolean stopNow(ExecutorService executor, Duration timeout) {
+        executor.shutdownNow();
+        try {
+            return executor.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

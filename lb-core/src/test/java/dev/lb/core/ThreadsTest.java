@@ -5,14 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** Host executors: virtual threads exactly when the runtime has them, a pool that is bounded and joins its threads. */
+/**
+ * Host executors: virtual threads exactly when the runtime has them, a pool that is bounded and joins its threads,
+ * a stop that says whether the threads ended, and a yield for virtual threads only.
+ */
 class ThreadsTest {
     @Test
     void virtualThreadsExistExactlyFromJava21AndCarryTheName() throws Exception {
@@ -54,5 +59,58 @@ class ThreadsTest {
                 () -> Threads.newBoundedThreadPool("p", 0, 0, new ThreadPoolExecutor.AbortPolicy())).getMessage());
         assertEquals("queueCapacity: -1 (expected: >= 0)", assertThrows(IllegalArgumentException.class,
                 () -> Threads.newBoundedThreadPool("p", 1, -1, new ThreadPoolExecutor.AbortPolicy())).getMessage());
+    }
+
+    @Test
+    void stopNowInterruptsTheThreadsAndSaysWhetherTheyEnded() throws Exception {
+        ExecutorService interruptible = Threads.newBoundedThreadPool("lb-stop-", 1, 0,
+                new ThreadPoolExecutor.AbortPolicy());
+        CompletableFuture<Thread> waiting = new CompletableFuture<>();
+        interruptible.execute(() -> {
+            waiting.complete(Thread.currentThread());
+            try {
+                new CountDownLatch(1).await();
+            } catch (InterruptedException expected) {
+                // ends the task
+            }
+        });
+        Thread worker = waiting.get(5, TimeUnit.SECONDS);
+        assertTrue(Threads.stopNow(interruptible, Duration.ofSeconds(5)));
+        assertFalse(worker.isAlive());
+
+        ExecutorService stubborn = Threads.newBoundedThreadPool("lb-stop-", 1, 0,
+                new ThreadPoolExecutor.AbortPolicy());
+        CompletableFuture<Void> running = new CompletableFuture<>();
+        CompletableFuture<Void> release = new CompletableFuture<>();
+        stubborn.execute(() -> {
+            running.complete(null);
+            while (!release.isDone()) {
+                Thread.onSpinWait(); // ignores the interrupt
+            }
+        });
+        running.get(5, TimeUnit.SECONDS);
+        assertFalse(Threads.stopNow(stubborn, Duration.ZERO), "a thread still runs");
+        release.complete(null);
+        assertTrue(stubborn.awaitTermination(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void yieldIfVirtualTellsVirtualThreadsExactlyFromJava21() throws Exception {
+        assertFalse(Threads.isVirtual(Thread.currentThread()));
+        Threads.yieldIfVirtual();
+        var executor = Threads.newVirtualThreadPerTaskExecutor("lb-yield-");
+        if (executor.isPresent()) {
+            CompletableFuture<Boolean> virtual = new CompletableFuture<>();
+            executor.get().execute(() -> {
+                try {
+                    Threads.yieldIfVirtual();
+                    virtual.complete(Threads.isVirtual(Thread.currentThread()));
+                } catch (RuntimeException e) {
+                    virtual.completeExceptionally(e);
+                }
+            });
+            assertTrue(virtual.get(5, TimeUnit.SECONDS));
+            executor.get().shutdown();
+        }
     }
 }

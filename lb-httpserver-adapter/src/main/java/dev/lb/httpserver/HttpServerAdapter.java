@@ -13,7 +13,6 @@ import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionHandler;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -192,9 +191,8 @@ public final class HttpServerAdapter implements AutoCloseable {
             closed = true;
             int left = handler.drain(grace);
             server.stop(0);
-            if (ownedExecutor != null) {
-                ownedExecutor.shutdownNow();
-                awaitTermination(ownedExecutor);
+            if (ownedExecutor != null && !Threads.stopNow(ownedExecutor, Duration.ofSeconds(5))) {
+                log.atWarn().setMessage("request threads did not stop within 5s after interruption").log();
             }
             log.atInfo().setMessage(left == 0 ? "drained and stopped" : "stopped with requests still in flight")
                     .addKeyValue("address", server.getAddress()).addKeyValue("cut_requests", left).log();
@@ -203,15 +201,6 @@ public final class HttpServerAdapter implements AutoCloseable {
         }
     }
 
-    private static void awaitTermination(ExecutorService executor) {
-        try {
-            if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
-                log.atWarn().setMessage("request threads did not stop within 5s after interruption").log();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     /** Hands exchanges to the load balancer and counts them, so a close can wait for them. */
     private static final class Handler implements HttpHandler {

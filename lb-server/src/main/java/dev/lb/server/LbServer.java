@@ -157,13 +157,8 @@ public final class LbServer implements AutoCloseable {
         connections.forEach(ServerConnection::closeIfIdle);
         int cut = awaitRequests(grace);
         connections.forEach(ServerConnection::close);
-        connectionThreads.shutdownNow();
-        try {
-            if (!connectionThreads.awaitTermination(5, TimeUnit.SECONDS)) {
-                log.atWarn().setMessage("connection threads did not stop within 5s after interruption").log();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (!Threads.stopNow(connectionThreads, Duration.ofSeconds(5))) {
+            log.atWarn().setMessage("connection threads did not stop within 5s after interruption").log();
         }
         socketDeadlines.close();
         log.atInfo().setMessage(cut == 0 ? "drained and stopped" : "stopped with requests still in flight")

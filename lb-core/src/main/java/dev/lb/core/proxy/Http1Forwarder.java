@@ -353,12 +353,7 @@ public final class Http1Forwarder implements Forwarder {
     public void close() {
         closed = true;
         pools.values().forEach(BackendPool::close);
-        probes.shutdownNow();
-        try {
-            probes.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Threads.stopNow(probes, Duration.ofSeconds(5));
         deadlines.close();
     }
 }
