@@ -11,9 +11,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -26,17 +25,8 @@ class BackendFaultTest {
     private static final Duration RESPONSE_TIMEOUT = Duration.ofMillis(300);
     private static final byte[] POST_BODY = "order=42".getBytes(StandardCharsets.UTF_8);
 
-    private Leaks leaks;
-
-    @BeforeEach
-    void snapshot() throws Exception {
-        leaks = Leaks.snapshot();
-    }
-
-    @AfterEach
-    void nothingLeft() throws Exception {
-        leaks.closeAllAndAssertNoneLeft();
-    }
+    @RegisterExtension
+    final Leaks leaks = new Leaks();
 
     private TestProxy proxy(LoadBalancer.Builder builder) throws IOException {
         return leaks.track(TestProxy.start(builder.strategy(TestProxy.inConfiguredOrder())));

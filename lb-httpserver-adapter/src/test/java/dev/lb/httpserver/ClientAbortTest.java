@@ -22,8 +22,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -43,16 +43,18 @@ class ClientAbortTest {
     private ExecutorService backendThreads;
     private HttpServer backend;
     private TestProxy proxy;
-    private Leaks leaks;
+
+    @RegisterExtension
+    final Leaks leaks = new Leaks();
 
     @BeforeEach
     void start() throws Exception {
-        leaks = Leaks.snapshot();
         backendThreads = Executors.newCachedThreadPool(task -> {
             Thread thread = new Thread(task, "test-abort-backend");
             thread.setDaemon(true);
             return thread;
         });
+        leaks.track(backendThreads::shutdownNow);
         backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         backend.setExecutor(backendThreads);
         backend.createContext("/download", this::download);
@@ -65,20 +67,13 @@ class ClientAbortTest {
             }
         });
         backend.start();
-        proxy = TestProxy.start(LoadBalancer.builder()
+        leaks.track(() -> backend.stop(0));
+        proxy = leaks.track(TestProxy.start(LoadBalancer.builder()
                 .backend("http://127.0.0.1:" + backend.getAddress().getPort())
                 .strategy((candidates, request) -> {
                     candidate.set(candidates.get(0));
                     return candidates.get(0).acquire();
-                }));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        proxy.close();
-        backend.stop(0);
-        backendThreads.shutdownNow();
-        leaks.assertNoneLeft();
+                })));
     }
 
     @ParameterizedTest

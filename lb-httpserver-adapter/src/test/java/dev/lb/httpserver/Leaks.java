@@ -8,14 +8,18 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * What a test may not leave behind: {@code lb-} threads and open file descriptors of this JVM. Take a
- * {@link #snapshot()} before starting anything, {@link #track} what the test starts, and at the end call
- * {@link #closeAllAndAssertNoneLeft()}: it closes the tracked resources, last first, then polls, because sockets
- * and threads end asynchronously after a close.
+ * What a test may not leave behind: {@code lb-} threads and open file descriptors of this JVM. Register it with
+ * {@code @RegisterExtension final Leaks leaks = new Leaks();} and {@link #track} what each test starts: before
+ * each test it counts what is open; after it (and after the class's own {@code @AfterEach} methods) it closes the
+ * tracked resources, last first, then polls until everything is back, because sockets and threads end
+ * asynchronously after a close.
  */
-final class Leaks {
+final class Leaks implements BeforeEachCallback, AfterEachCallback {
     /**
      * File descriptors the JDK may open lazily and keep (jar files, /dev/random, an epoll instance), and those of
      * the tests' own java.net.http clients, whose selectors linger until the client is garbage.
@@ -23,26 +27,28 @@ final class Leaks {
     private static final int FD_SLACK = 3;
     private static final long WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
-    private final int fdsBefore;
     private final Deque<AutoCloseable> tracked = new ArrayDeque<>();
-
-    private Leaks(int fdsBefore) {
-        this.fdsBefore = fdsBefore;
-    }
+    private int fdsBefore;
 
     private static boolean warmedUp;
 
-    /** Counts what is open now; the first call in a JVM first proxies one request, see {@link #warmUp()}. */
-    static Leaks snapshot() throws Exception {
+    /** Counts what is open now; the first test in a JVM first proxies one request, see {@link #warmUp()}. */
+    @Override
+    public void beforeEach(ExtensionContext context) throws Exception {
         warmUp();
-        return new Leaks(openFileDescriptors());
+        fdsBefore = openFileDescriptors();
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws Exception {
+        closeAllAndAssertNoneLeft();
     }
 
     /**
      * Proxies one request and closes everything, once per JVM, so the file descriptors the JDK opens lazily on
      * first use (selectors, jar files, random sources, and on Java 21+ the virtual-thread pollers, started when a
      * request thread first blocks on a socket: here, on a request body that arrives in two parts) are counted
-     * before the first snapshot, not as its leak.
+     * before the first count, not as its leak.
      */
     private static synchronized void warmUp() throws Exception {
         if (warmedUp) {
@@ -60,14 +66,14 @@ final class Leaks {
         System.gc();
     }
 
-    /** Closes {@code resource} at {@link #closeAllAndAssertNoneLeft()}, before what was tracked earlier. */
+    /** Closes {@code resource} after the test, before what was tracked earlier. */
     <T extends AutoCloseable> T track(T resource) {
         tracked.push(resource);
         return resource;
     }
 
     /** Closes every tracked resource, last first, then {@link #assertNoneLeft()}. */
-    void closeAllAndAssertNoneLeft() throws Exception {
+    private void closeAllAndAssertNoneLeft() throws Exception {
         Exception failure = null;
         while (!tracked.isEmpty()) {
             try {
@@ -129,10 +135,10 @@ final class Leaks {
 
     /**
      * Waits up to 10s for every {@code lb-} thread to end and the open file descriptors to come back to the
-     * snapshot's count (plus a small slack); fails naming what is left. On Java 17-20 a closed load balancer's
+     * count taken before the test (plus a small slack); fails naming what is left. On Java 17-20 a closed load balancer's
      * HttpClient lets its connections go only once it is garbage, hence the {@code System.gc()} calls.
      */
-    void assertNoneLeft() throws Exception {
+    private void assertNoneLeft() throws Exception {
         long deadline = System.nanoTime() + WAIT_NANOS;
         while (true) {
             List<String> threads = LiveThreads.named("lb-");

@@ -30,6 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Faults under load: many concurrent clients, a backend killed while GETs and POSTs flow, a rolling restart, and a
@@ -45,18 +46,17 @@ class LoadFaultTest {
     private final Queue<String> failures = new ConcurrentLinkedQueue<>();
     private final Map<String, Integer> answered = new ConcurrentHashMap<>(); // request id -> status
     private final List<Future<?>> load = new ArrayList<>();
-    private Leaks leaks;
+    @RegisterExtension
+    final Leaks leaks = new Leaks();
 
     @BeforeEach
-    void snapshot() throws Exception {
-        leaks = Leaks.snapshot();
+    void stopClientsAfterwards() {
         leaks.track(clients::shutdownNow);
     }
 
     @AfterEach
-    void nothingLeft() throws Exception {
+    void endLoadLoops() {
         loadRunning.set(false);
-        leaks.closeAllAndAssertNoneLeft();
     }
 
     private SwitchableBackend backend(String name) throws IOException {

@@ -11,9 +11,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The retry policy seen from outside: retryable statuses, {@code Retry-After} ejection, request body replay within
@@ -23,17 +22,8 @@ class RetryPolicyTest {
     private static final String BUSY = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbusy";
     private static final String OK = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
 
-    private Leaks leaks;
-
-    @BeforeEach
-    void snapshot() throws Exception {
-        leaks = Leaks.snapshot();
-    }
-
-    @AfterEach
-    void nothingLeft() throws Exception {
-        leaks.closeAllAndAssertNoneLeft();
-    }
+    @RegisterExtension
+    final Leaks leaks = new Leaks();
 
     private TestProxy proxy(LoadBalancer.Builder builder) throws IOException {
         return leaks.track(TestProxy.start(builder.strategy(TestProxy.inConfiguredOrder())));
