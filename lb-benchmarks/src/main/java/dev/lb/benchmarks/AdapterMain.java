@@ -1,17 +1,17 @@
 package dev.lb.benchmarks;
 
 import dev.lb.core.LoadBalancer;
+import dev.lb.examples.RunnerConfig;
 import dev.lb.httpserver.HttpServerAdapter;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.util.concurrent.CountDownLatch;
 
 /**
  * The benchmark rig's stand-in for the standalone runner, served by the JDK server adapter
- * ({@link HttpServerAdapter}) instead of the runner's {@code LbServer}:
- * {@code round-robin} over the comma-separated URLs in {@code BACKENDS}, default timeouts, default active and
- * passive health checks, no rate limit (as the runner's {@code BACKENDS} mode), on all interfaces at {@code LB_PORT},
- * else {@code PORT}, else 3332. Stops on SIGTERM.
+ * ({@link HttpServerAdapter}) instead of the runner's {@code LbServer}, configured exactly as the runner's
+ * {@code BACKENDS} mode ({@link RunnerConfig#ofBackends}): round robin over the comma-separated URLs in
+ * {@code BACKENDS}, default timeouts and health checks, no rate limit, at {@code LB_PORT}, else {@code PORT}, else
+ * 3332. Stops on SIGTERM.
  *
  * <pre>BACKENDS=http://127.0.0.1:9001,http://127.0.0.1:9002 PORT=8080 \
  *     java -cp lb-benchmarks/target/benchmarks.jar dev.lb.benchmarks.AdapterMain</pre>
@@ -26,15 +26,9 @@ public final class AdapterMain {
             System.err.println("AdapterMain: set BACKENDS to comma-separated backend URLs");
             System.exit(2);
         }
-        String port = System.getenv().getOrDefault("LB_PORT", System.getenv().getOrDefault("PORT", "3332"));
-        LoadBalancer.Builder builder = LoadBalancer.builder().strategy("round-robin").healthCheck(check -> { });
-        for (String url : backends.split(",")) {
-            if (!url.isBlank()) {
-                builder.backend(url.strip());
-            }
-        }
-        LoadBalancer lb = builder.start();
-        HttpServerAdapter server = HttpServerAdapter.serve(lb, new InetSocketAddress(Integer.parseInt(port.replace(":", ""))));
+        RunnerConfig config = RunnerConfig.ofBackends(backends, System.getenv());
+        LoadBalancer lb = config.loadBalancerBuilder().start();
+        HttpServerAdapter server = HttpServerAdapter.serve(lb, config.listenAddress());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
