@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,22 +11,7 @@ import org.junit.jupiter.api.Test;
  * next response on the same connection must parse, which it would not if a stray body or a chunk terminator sat
  * in front of it.
  */
-class BodilessResponseTest {
-    private MockWebServer backend;
-    private TestProxy proxy;
-
-    @BeforeEach
-    void start() throws Exception {
-        backend = TestProxy.startMockServer();
-        proxy = TestProxy.to(TestProxy.url(backend));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        proxy.close();
-        backend.close();
-    }
-
+class BodilessResponseTest extends MockBackendFixture {
     @Test
     void headKeepsTheBackendsContentLengthAndSendsNoBody() throws Exception {
         backend.enqueue(new MockResponse.Builder().setHeader("Content-Length", 1234)

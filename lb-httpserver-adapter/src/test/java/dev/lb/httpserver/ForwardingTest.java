@@ -16,32 +16,14 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import okio.Buffer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Requests and responses cross the proxy unchanged: method, target, bodies and their framing. */
-class ForwardingTest {
-    private MockWebServer backend;
-    private TestProxy proxy;
-
-    @BeforeEach
-    void start() throws Exception {
-        backend = TestProxy.startMockServer();
-        proxy = TestProxy.to(TestProxy.url(backend));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        proxy.close();
-        backend.close();
-    }
-
+class ForwardingTest extends MockBackendFixture {
     @ParameterizedTest
     @ValueSource(strings = {"POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "PURGE", "FOO"})
     void everyMethodWithABodyIsForwardedAsSent(String method) throws Exception {

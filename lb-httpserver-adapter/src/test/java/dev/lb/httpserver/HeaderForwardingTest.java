@@ -9,32 +9,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import okhttp3.Headers;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Hop-by-hop headers stop at the proxy in both directions; end-to-end headers pass; X-Forwarded-* are set. */
-class HeaderForwardingTest {
+class HeaderForwardingTest extends MockBackendFixture {
     private static final List<String> HOP_BY_HOP = List.of("connection", "keep-alive", "proxy-authenticate",
             "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade");
-
-    private MockWebServer backend;
-    private TestProxy proxy;
-
-    @BeforeEach
-    void start() throws Exception {
-        backend = TestProxy.startMockServer();
-        proxy = TestProxy.to(TestProxy.url(backend));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        proxy.close();
-        backend.close();
-    }
 
     @Test
     void hopByHopRequestHeadersAndTheOnesConnectionNamesAreDropped() throws Exception {

@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.nio.charset.StandardCharsets;
 import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -16,22 +13,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The backend receives the request as the client wrote it: details an HTTP client library would normalize (an
  * empty query, bytes beyond ASCII, headers it adds on its own) pass through unchanged.
  */
-class RequestTransparencyTest {
-    private MockWebServer backend;
-    private TestProxy proxy;
-
-    @BeforeEach
-    void start() throws Exception {
-        backend = TestProxy.startMockServer();
-        proxy = TestProxy.to(TestProxy.url(backend));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        proxy.close();
-        backend.close();
-    }
-
+class RequestTransparencyTest extends MockBackendFixture {
     @Test
     void anEmptyQueryKeepsItsQuestionMark() throws Exception {
         backend.enqueue(new MockResponse.Builder().body("ok").build());

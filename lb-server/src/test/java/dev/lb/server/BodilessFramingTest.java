@@ -4,31 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Responses that carry no body (HEAD, 204, 304) are framed without one, and the next response on the same
  * connection starts right after their headers: a stray body byte would break it.
  */
-class BodilessFramingTest {
-    private MockWebServer backend;
-    private TestServer server;
-
-    @BeforeEach
-    void start() throws Exception {
-        backend = TestServer.startMockServer();
-        server = TestServer.to(TestServer.url(backend));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        server.close();
-        backend.close();
-    }
-
+class BodilessFramingTest extends MockBackendFixture {
     @Test
     void aHeadResponseAnnouncesTheLengthAndSendsNoBody() throws Exception {
         backend.enqueue(new MockResponse.Builder().body("twelve bytes").build());

@@ -6,28 +6,11 @@ import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import okio.Buffer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** A client that leaves in the middle of a body costs nothing lasting: the request leaves flight, others go on. */
-class ClientAbortTest {
+class ClientAbortTest extends MockBackendFixture {
     private static final int PART = 1 << 20;
-
-    private MockWebServer backend;
-    private TestServer server;
-
-    @BeforeEach
-    void start() throws Exception {
-        backend = TestServer.startMockServer();
-        server = TestServer.to(TestServer.url(backend));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        server.close();
-        backend.close();
-    }
 
     @Test
     void aClientLeavingMidDownloadReleasesTheRequest() throws Exception {

@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.util.stream.Stream;
 import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -18,22 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Requests that are ambiguous (the stuff of request smuggling) or over a limit are refused with a status and a
  * one-line body naming the problem, and the connection is closed; none reaches the backend.
  */
-class MalformedRequestTest {
-    private MockWebServer backend;
-    private TestServer server;
-
-    @BeforeEach
-    void start() throws Exception {
-        backend = TestServer.startMockServer();
-        server = TestServer.to(TestServer.url(backend));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        server.close();
-        backend.close();
-    }
-
+class MalformedRequestTest extends MockBackendFixture {
     static Stream<Arguments> refusedRequests() {
         String head = "POST / HTTP/1.1\r\nHost: x\r\n";
         return Stream.of(
