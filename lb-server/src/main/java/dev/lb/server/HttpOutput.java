@@ -11,24 +11,33 @@ import java.time.format.DateTimeFormatter;
 
 /**
  * A connection's output: one buffer that collects the status line, headers and a small body, so that a typical
- * response leaves in one socket write. Written by the connection's own thread only.
+ * response leaves in one socket write. The buffer is borrowed from the server's {@link BufferPool} on the first
+ * write of a response and given back by {@link #release()} when the connection goes idle. Written by the
+ * connection's own thread only.
  */
 final class HttpOutput {
-    private static final int CAPACITY = 16 * 1024;
+    static final int CAPACITY = 16 * 1024;
+    private static final byte[] NO_BUFFER = new byte[0];
     private static final byte[] CRLF = {'\r', '\n'};
     private static volatile CachedDate date = new CachedDate(0, "");
 
     private final OutputStream out;
     private final SocketDeadlines.Watch watch;
     private final long writeTimeoutNanos;
-    private final byte[] buffer = new byte[CAPACITY];
+    private final BufferPool buffers;
+    private byte[] buffer;
     private int count;
 
-    /** Output whose every write may wait {@code writeTimeout} at most for the client to take bytes. */
-    HttpOutput(OutputStream out, SocketDeadlines.Watch watch, Duration writeTimeout) {
+    /**
+     * Output whose every write may wait {@code writeTimeout} at most for the client to take bytes, with a buffer
+     * from {@code buffers} while a response is written.
+     */
+    HttpOutput(OutputStream out, SocketDeadlines.Watch watch, Duration writeTimeout, BufferPool buffers) {
         this.out = out;
         this.watch = watch;
         this.writeTimeoutNanos = writeTimeout.toNanos();
+        this.buffers = buffers;
+        this.buffer = NO_BUFFER;
     }
 
     /** Output without a write timeout, for one short answer that fits the socket's send buffer. */
@@ -36,6 +45,20 @@ final class HttpOutput {
         this.out = out;
         this.watch = null;
         this.writeTimeoutNanos = 0;
+        this.buffers = null;
+        this.buffer = new byte[CAPACITY];
+    }
+
+    /**
+     * Gives the buffer back to the pool; call when the response is complete (all flushed) or abandoned. The next
+     * write borrows one again.
+     */
+    void release() {
+        if (buffer != NO_BUFFER && buffers != null) {
+            buffers.give(buffer);
+            buffer = NO_BUFFER;
+            count = 0;
+        }
     }
 
     /** {@code HTTP/1.1 status reason} and the {@code Date} header. */
@@ -94,7 +117,7 @@ final class HttpOutput {
     /** Buffers the bytes, writing through when they do not fit. */
     void write(byte[] bytes, int offset, int length) throws IOException {
         if (length > buffer.length - count) {
-            flush();
+            makeRoom();
             if (length >= buffer.length) {
                 send(bytes, offset, length);
                 return;
@@ -106,7 +129,7 @@ final class HttpOutput {
 
     void write(int b) throws IOException {
         if (count == buffer.length) {
-            flush();
+            makeRoom();
         }
         buffer[count++] = (byte) b;
     }
@@ -116,6 +139,14 @@ final class HttpOutput {
         if (count > 0) {
             send(buffer, 0, count);
             count = 0;
+        }
+    }
+
+    /** Writes out what is buffered; when the connection holds no buffer (it was idle), borrows one. */
+    private void makeRoom() throws IOException {
+        flush();
+        if (buffer == NO_BUFFER) {
+            buffer = buffers.take();
         }
     }
 
@@ -132,7 +163,7 @@ final class HttpOutput {
         int length = text.length();
         for (int i = 0; i < length; ) {
             if (count == buffer.length) {
-                flush();
+                makeRoom();
             }
             int stop = Math.min(length, i + buffer.length - count);
             for (; i < stop; i++) {

@@ -64,6 +64,7 @@ public final class LbServer implements AutoCloseable {
     private final Set<ServerConnection> connections = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
     private final SocketDeadlines socketDeadlines = new SocketDeadlines(THREAD_PREFIX + "socket-deadlines");
+    private final BufferPool responseBuffers;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition idle = lock.newCondition();
@@ -86,6 +87,7 @@ public final class LbServer implements AutoCloseable {
             connectionThreads = Threads.newBoundedThreadPool(THREAD_PREFIX, maxConnections, 0,
                     new ThreadPoolExecutor.AbortPolicy());
         }
+        this.responseBuffers = new BufferPool(HttpOutput.CAPACITY, maxConnections);
         this.acceptor = new Thread(this::acceptLoop, THREAD_PREFIX + "accept");
     }
 
@@ -260,6 +262,10 @@ public final class LbServer implements AutoCloseable {
 
     SocketDeadlines socketDeadlines() {
         return socketDeadlines;
+    }
+
+    BufferPool responseBuffers() {
+        return responseBuffers;
     }
 
     void connectionEnded(ServerConnection connection) {

@@ -31,6 +31,7 @@ final class ServerConnection implements Runnable {
     private final AtomicInteger state = new AtomicInteger(IDLE);
     private SocketDeadlines.Watch watch;
     private HttpInput input;
+    private HttpOutput output;
     private boolean answeredAndClosing;
 
     ServerConnection(Socket socket, LbServer server, ServerOptions options) {
@@ -45,7 +46,8 @@ final class ServerConnection implements Runnable {
             socket.setTcpNoDelay(true);
             watch = server.socketDeadlines().watch(socket);
             input = new HttpInput(socket, watch);
-            HttpOutput output = new HttpOutput(socket.getOutputStream(), watch, options.writeTimeout());
+            output = new HttpOutput(socket.getOutputStream(), watch, options.writeTimeout(),
+                    server.responseBuffers());
             InetSocketAddress remote = (InetSocketAddress) socket.getRemoteSocketAddress();
             boolean again = true;
             while (again) {
@@ -61,6 +63,7 @@ final class ServerConnection implements Runnable {
                 try {
                     again = serve(input, output, remote);
                 } finally {
+                    output.release(); // an idle connection holds no response buffer
                     state.compareAndSet(BUSY, IDLE);
                     server.requestEnded();
                 }
@@ -76,6 +79,9 @@ final class ServerConnection implements Runnable {
                 lingerBeforeClose();
             }
             closeSocket();
+            if (output != null) {
+                output.release();
+            }
             if (watch != null) {
                 watch.close();
             }
