@@ -201,7 +201,6 @@ public final class HttpServerAdapter implements AutoCloseable {
         }
     }
 
-
     /** Hands exchanges to the load balancer and counts them, so a close can wait for them. */
     private static final class Handler implements HttpHandler {
         private final LoadBalancer lb;

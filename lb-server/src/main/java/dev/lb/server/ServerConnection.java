@@ -31,7 +31,6 @@ final class ServerConnection implements Runnable {
     private final AtomicInteger state = new AtomicInteger(IDLE);
     private SocketDeadlines.Watch watch;
     private HttpInput input;
-    private HttpOutput output;
     private boolean answeredAndClosing;
 
     ServerConnection(Socket socket, LbServer server, ServerOptions options) {
@@ -46,7 +45,7 @@ final class ServerConnection implements Runnable {
             socket.setTcpNoDelay(true);
             watch = server.socketDeadlines().watch(socket);
             input = new HttpInput(socket, watch);
-            output = new HttpOutput(socket.getOutputStream(), watch, options.writeTimeout(),
+            HttpOutput output = new HttpOutput(socket.getOutputStream(), watch, options.writeTimeout(),
                     server.responseBuffers());
             InetSocketAddress remote = (InetSocketAddress) socket.getRemoteSocketAddress();
             boolean again = true;
@@ -79,9 +78,6 @@ final class ServerConnection implements Runnable {
                 lingerBeforeClose();
             }
             closeSocket();
-            if (output != null) {
-                output.release();
-            }
             if (watch != null) {
                 watch.close();
             }
