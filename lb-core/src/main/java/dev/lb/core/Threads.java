@@ -23,45 +23,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Executors for host servers: a virtual thread per task where the runtime has them (Java 21+, looked up at run time
  * because the library compiles for 17), else a bounded pool of platform threads. Threads are named
  * {@code namePrefix + N}; both executors end their threads on {@code shutdownNow()}, and {@code awaitTermination}
- * returns only once every thread has ended; {@link #stopNow} says whether they did. Also a yield that only virtual
- * threads take.
+ * returns only once every thread has ended; {@link #stopNow} says whether they did.
  */
 public final class Threads {
-    /** {@code Thread::isVirtual}, or null before Java 21. */
-    private static final MethodHandle IS_VIRTUAL = isVirtualHandle();
-
     private Threads() {
-    }
-
-    private static MethodHandle isVirtualHandle() {
-        try {
-            return MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual",
-                    MethodType.methodType(boolean.class));
-        } catch (NoSuchMethodException | IllegalAccessException e) {
-            return null;
-        }
-    }
-
-    /**
-     * On a virtual thread, lets the other virtual threads that are ready run first; on a platform thread, does
-     * nothing (there it would be a system call that gives up the core).
-     */
-    public static void yieldIfVirtual() {
-        if (isVirtual(Thread.currentThread())) {
-            Thread.yield();
-        }
-    }
-
-    /** {@code thread.isVirtual()}, or false before Java 21. */
-    static boolean isVirtual(Thread thread) {
-        if (IS_VIRTUAL == null) {
-            return false;
-        }
-        try {
-            return (boolean) IS_VIRTUAL.invokeExact(thread);
-        } catch (Throwable e) {
-            throw new IllegalStateException("Thread.isVirtual failed", e);
-        }
     }
 
     /**

@@ -93,24 +93,4 @@ class ThreadsTest {
         release.complete(null);
         assertTrue(stubborn.awaitTermination(5, TimeUnit.SECONDS));
     }
-
-    @Test
-    void yieldIfVirtualTellsVirtualThreadsExactlyFromJava21() throws Exception {
-        assertFalse(Threads.isVirtual(Thread.currentThread()));
-        Threads.yieldIfVirtual();
-        var executor = Threads.newVirtualThreadPerTaskExecutor("lb-yield-");
-        if (executor.isPresent()) {
-            CompletableFuture<Boolean> virtual = new CompletableFuture<>();
-            executor.get().execute(() -> {
-                try {
-                    Threads.yieldIfVirtual();
-                    virtual.complete(Threads.isVirtual(Thread.currentThread()));
-                } catch (RuntimeException e) {
-                    virtual.completeExceptionally(e);
-                }
-            });
-            assertTrue(virtual.get(5, TimeUnit.SECONDS));
-            executor.get().shutdown();
-        }
-    }
 }

@@ -1,7 +1,6 @@
 package dev.lb.core.proxy;
 
 import dev.lb.core.SocketDeadlines;
-import dev.lb.core.Threads;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
@@ -243,12 +242,6 @@ final class BackendConnection implements Closeable {
      * @throws EOFException               when the connection ends first
      */
     ResponseHead readHead() throws IOException {
-        if (position == limit) {
-            // A backend has seldom answered right after the request went out. Letting the other ready virtual
-            // threads run first mostly finds the answer here, and saves parking this one: a read that finds
-            // nothing, a registration with the poller and a wake-up (about 10% of the CPU per request).
-            Threads.yieldIfVirtual();
-        }
         int[] budget = {MAX_HEAD_BYTES};
         ResponseHead.Parser head = new ResponseHead.Parser(readLine(budget, "response headers"));
         while (true) {
