@@ -43,6 +43,7 @@ final class BackendConnection implements Closeable {
     private int position;
     private int limit;
     private final byte[] writeBuffer = new byte[WRITE_BUFFER];
+    private final ByteBuffer probe = ByteBuffer.allocate(1);
     private int written;
     private long readDeadline = Long.MAX_VALUE;
     private long idleNanos = Long.MAX_VALUE;
@@ -142,7 +143,7 @@ final class BackendConnection implements Closeable {
         try {
             channel.configureBlocking(false);
             try {
-                return channel.read(ByteBuffer.allocate(1)) == 0;
+                return channel.read(probe.clear()) == 0;
             } finally {
                 channel.configureBlocking(true);
             }

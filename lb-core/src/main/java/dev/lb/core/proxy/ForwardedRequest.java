@@ -19,7 +19,9 @@ final class ForwardedRequest {
     // Methods a backend may receive twice without harm (RFC 9110 section 9.2.2).
     private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
 
+    /** The head's bytes: the first {@link #headLength} of this array. */
     final byte[] head;
+    final int headLength;
     /** The body's Content-Length, or -1 when it has none or is chunked. */
     final long contentLength;
     final boolean chunked;
@@ -27,8 +29,9 @@ final class ForwardedRequest {
     /** Whether the response to it has no body whatever its headers say. */
     final boolean isHead;
 
-    private ForwardedRequest(byte[] head, long contentLength, boolean chunked, String method) {
-        this.head = head;
+    private ForwardedRequest(Latin1 head, long contentLength, boolean chunked, String method) {
+        this.head = head.bytes;
+        this.headLength = head.size;
         this.contentLength = contentLength;
         this.chunked = chunked;
         this.idempotent = IDEMPOTENT.contains(method);
@@ -108,7 +111,7 @@ final class ForwardedRequest {
             text.append("\r\n");
         }
         text.append("\r\n");
-        return new ForwardedRequest(text.toByteArray(), length, chunked, method);
+        return new ForwardedRequest(text, length, chunked, method);
     }
 
     /** The body's length: its Content-Length, -1 when chunked or absent. */
@@ -166,10 +169,6 @@ final class ForwardedRequest {
                 }
             }
             append(value);
-        }
-
-        byte[] toByteArray() {
-            return Arrays.copyOf(bytes, size);
         }
     }
 }

@@ -125,7 +125,7 @@ public final class Http1Forwarder implements Forwarder {
         connection.startExchange(idleTimeoutNanos, attempt.deadline());
         IOException sendFailure = null;
         try {
-            connection.write(request.head);
+            connection.write(request.head, 0, request.headLength);
             if (!request.hasBody()) {
                 connection.flush();
             }

@@ -30,6 +30,11 @@ record ResponseHead(int status, Map<String, List<String>> headers, long contentL
 
     /** Builds a head from its status line and then its header lines, as they are read. */
     static final class Parser {
+        // Names most backends send, spelled as they send them: shared instead of copied out of every response.
+        private static final String[] COMMON_NAMES = {"Date", "Server", "Content-Type", "Content-Length",
+            "Connection", "Last-Modified", "ETag", "Accept-Ranges", "Cache-Control", "Vary", "Keep-Alive",
+            "Transfer-Encoding", "Expires", "Content-Encoding", "Location", "Set-Cookie"};
+
         private final int status;
         private boolean keepAlive;
         private final List<String> names = new ArrayList<>(16);
@@ -68,7 +73,7 @@ record ResponseHead(int status, Map<String, List<String>> headers, long contentL
                             + "\" has a control character in its value");
                 }
             }
-            String name = text(line, from, colon);
+            String name = name(line, from, colon);
             String value = text(line, start, end);
             names.add(name);
             values.add(value);
@@ -115,6 +120,24 @@ record ResponseHead(int status, Map<String, List<String>> headers, long contentL
             }
             long retryAfterSeconds = status == 429 || status == 503 ? seconds(retryAfter) : -1;
             return new ResponseHead(status, headers, contentLength, chunked, keepAlive, retryAfterSeconds);
+        }
+
+        private static String name(byte[] line, int from, int to) {
+            for (String common : COMMON_NAMES) {
+                if (common.length() == to - from && spells(line, from, common)) {
+                    return common;
+                }
+            }
+            return text(line, from, to);
+        }
+
+        private static boolean spells(byte[] line, int from, String name) {
+            for (int i = 0; i < name.length(); i++) {
+                if (line[from + i] != name.charAt(i)) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         private static String text(byte[] bytes, int from, int to) {
