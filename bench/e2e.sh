@@ -17,7 +17,8 @@ DURATION=${DURATION:-10}          # measured seconds per target
 WARMUP=${WARMUP:-10}              # unmeasured seconds per target first: the JVM compiles its hot code for ~8 s
 SCENARIOS=${SCENARIOS:-fast32,fast256,slow256,stream}
 JAVA=${JAVA:-$( [[ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]] && echo /usr/lib/jvm/temurin-25-jdk-amd64/bin/java || command -v java)}
-JAVA_OPTS=${JAVA_OPTS--XX:+UseParallelGC -Xmn64m}   # the README's recommended flags; JAVA_OPTS= for the JVM's defaults
+JAVA_OPTS=${JAVA_OPTS--XX:+UseParallelGC -Xmn64m -Djdk.readPollers=1}   # the README's recommended flags;
+                                                                    # JAVA_OPTS= for the JVM's defaults
 JAR=$ROOT/examples/target/lb-standalone.jar
 ADAPTER_JAR=$ROOT/lb-benchmarks/target/benchmarks.jar
 case ${LB_TARGET:-runner} in
