@@ -1,7 +1,7 @@
 package dev.lb.server;
 
+import dev.lb.core.HttpSyntax;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -216,7 +216,7 @@ final class RequestHead {
         /** A method token ended by {@code terminator}. */
         String token(char terminator) throws RequestRejected {
             int start = at;
-            while (at < end && isTokenChar(bytes[at])) {
+            while (at < end && HttpSyntax.isTokenChar(bytes[at] & 0xff)) {
                 at++;
             }
             if (at == start || at == end || bytes[at] != terminator) {
@@ -256,7 +256,7 @@ final class RequestHead {
                 throw new RequestRejected(400, "bad request: obsolete line folding in the headers");
             }
             int start = at;
-            while (at < end && isTokenChar(bytes[at])) {
+            while (at < end && HttpSyntax.isTokenChar(bytes[at] & 0xff)) {
                 at++;
             }
             if (at < end && (bytes[at] == ' ' || bytes[at] == '\t')) {
@@ -265,38 +265,21 @@ final class RequestHead {
             if (at == start || at == end || bytes[at] != ':') {
                 throw new RequestRejected(400, "bad request: malformed header line");
             }
-            return text(start, at++);
+            return HttpSyntax.headerName(bytes, start, at++);
         }
 
         /** The value without surrounding whitespace; bytes kept as ISO-8859-1 characters. */
         String headerValue() throws RequestRejected {
-            int start = at;
-            int stop = end;
-            while (start < stop && (bytes[start] == ' ' || bytes[start] == '\t')) {
-                start++;
-            }
-            while (stop > start && (bytes[stop - 1] == ' ' || bytes[stop - 1] == '\t')) {
-                stop--;
-            }
-            for (int i = start; i < stop; i++) {
-                byte b = bytes[i];
-                if ((b >= 0 && b < ' ' && b != '\t') || b == 0x7f) {
-                    throw new RequestRejected(400, "bad request: a control character in a header value");
-                }
+            int start = HttpSyntax.skipWhitespace(bytes, at, end);
+            int stop = HttpSyntax.trimWhitespace(bytes, start, end);
+            if (HttpSyntax.hasControlCharacter(bytes, start, stop)) {
+                throw new RequestRejected(400, "bad request: a control character in a header value");
             }
             return text(start, stop);
         }
 
         private String text(int from, int to) {
-            return new String(bytes, from, to - from, StandardCharsets.ISO_8859_1);
-        }
-
-        /** RFC 9110 tchar. */
-        private static boolean isTokenChar(byte b) {
-            if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9')) {
-                return true;
-            }
-            return b > ' ' && b < 0x7f && "!#$%&'*+-.^_`|~".indexOf(b) >= 0;
+            return HttpSyntax.text(bytes, from, to);
         }
     }
 }

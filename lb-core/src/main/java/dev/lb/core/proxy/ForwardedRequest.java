@@ -1,6 +1,7 @@
 package dev.lb.core.proxy;
 
 import dev.lb.core.Exchange;
+import dev.lb.core.HttpSyntax;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -83,7 +84,7 @@ final class ForwardedRequest {
             if (hopByHop.drops(lower) || REPLACED.contains(lower)) {
                 continue;
             }
-            if (!ResponseHead.isToken(name, name.length()) || name.isEmpty()) {
+            if (!HttpSyntax.isToken(name)) {
                 throw new IllegalArgumentException("header name \"" + name + "\" (expected: a token)");
             }
             for (String value : values) {

@@ -1,7 +1,7 @@
 package dev.lb.core.proxy;
 
+import dev.lb.core.HttpSyntax;
 import dev.lb.core.proxy.BackendConnection.MalformedResponseException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,10 +30,6 @@ record ResponseHead(int status, Map<String, List<String>> headers, long contentL
 
     /** Builds a head from its status line and then its header lines, as they are read. */
     static final class Parser {
-        // Names most backends send, spelled as they send them: shared instead of copied out of every response.
-        private static final String[] COMMON_NAMES = {"Date", "Server", "Content-Type", "Content-Length",
-            "Connection", "Last-Modified", "ETag", "Accept-Ranges", "Cache-Control", "Vary", "Keep-Alive",
-            "Transfer-Encoding", "Expires", "Content-Encoding", "Location", "Set-Cookie"};
 
         private final int status;
         private boolean keepAlive;
@@ -52,29 +48,21 @@ record ResponseHead(int status, Map<String, List<String>> headers, long contentL
         /** One header line, the bytes from {@code from} to {@code to} without its line end, as ISO-8859-1. */
         void header(byte[] line, int from, int to) throws MalformedResponseException {
             int colon = from;
-            while (colon < to && isTokenChar((char) (line[colon] & 0xff))) {
+            while (colon < to && HttpSyntax.isTokenChar(line[colon] & 0xff)) {
                 colon++;
             }
             if (colon == from || colon == to || line[colon] != ':') {
-                throw new MalformedResponseException("header line \"" + shortened(text(line, from, to))
+                throw new MalformedResponseException("header line \"" + shortened(HttpSyntax.text(line, from, to))
                         + "\" (expected: a name, a colon and a value)");
             }
-            int start = colon + 1;
-            int end = to;
-            while (start < end && (line[start] == ' ' || line[start] == '\t')) {
-                start++;
+            int start = HttpSyntax.skipWhitespace(line, colon + 1, to);
+            int end = HttpSyntax.trimWhitespace(line, start, to);
+            if (HttpSyntax.hasControlCharacter(line, start, end)) {
+                throw new MalformedResponseException("header line \"" + shortened(HttpSyntax.text(line, from, to))
+                        + "\" has a control character in its value");
             }
-            while (end > start && (line[end - 1] == ' ' || line[end - 1] == '\t')) {
-                end--;
-            }
-            for (int i = start; i < end; i++) {
-                if (line[i] >= 0 && line[i] < 0x20 && line[i] != '\t' || line[i] == 0x7f) {
-                    throw new MalformedResponseException("header line \"" + shortened(text(line, from, to))
-                            + "\" has a control character in its value");
-                }
-            }
-            String name = name(line, from, colon);
-            String value = text(line, start, end);
+            String name = HttpSyntax.headerName(line, from, colon);
+            String value = HttpSyntax.text(line, start, end);
             names.add(name);
             values.add(value);
             if (name.equalsIgnoreCase("content-length")) {
@@ -121,28 +109,6 @@ record ResponseHead(int status, Map<String, List<String>> headers, long contentL
             long retryAfterSeconds = status == 429 || status == 503 ? seconds(retryAfter) : -1;
             return new ResponseHead(status, headers, contentLength, chunked, keepAlive, retryAfterSeconds);
         }
-
-        private static String name(byte[] line, int from, int to) {
-            for (String common : COMMON_NAMES) {
-                if (common.length() == to - from && spells(line, from, common)) {
-                    return common;
-                }
-            }
-            return text(line, from, to);
-        }
-
-        private static boolean spells(byte[] line, int from, String name) {
-            for (int i = 0; i < name.length(); i++) {
-                if (line[from + i] != name.charAt(i)) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        private static String text(byte[] bytes, int from, int to) {
-            return new String(bytes, from, to - from, StandardCharsets.ISO_8859_1);
-        }
     }
 
     private static int status(String line) throws MalformedResponseException {
@@ -159,21 +125,6 @@ record ResponseHead(int status, Map<String, List<String>> headers, long contentL
 
     private static boolean isDigit(char c) {
         return c >= '0' && c <= '9';
-    }
-
-    /** Whether the text up to {@code end} is RFC 9110 token characters only, so no whitespace before a colon. */
-    static boolean isToken(String line, int end) {
-        for (int i = 0; i < end; i++) {
-            if (!isTokenChar(line.charAt(i))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean isTokenChar(char c) {
-        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || isDigit(c)
-                || c < 0x7f && c > 0x20 && "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
     }
 
     private static long contentLength(String value) throws MalformedResponseException {

@@ -1,6 +1,7 @@
 package dev.lb.core.strategy;
 
 import dev.lb.api.RequestInfo;
+import dev.lb.core.HttpSyntax;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.function.Function;
@@ -37,12 +38,12 @@ final class HashKey {
                 }
                 break;
             case "header":
-                if (isToken(name)) {
+                if (HttpSyntax.isToken(name)) {
                     return request -> orClientAddress(request.header(name).orElse(""), request);
                 }
                 break;
             case "cookie":
-                if (isToken(name)) {
+                if (HttpSyntax.isToken(name)) {
                     return request -> orClientAddress(cookie(request, name), request);
                 }
                 break;
@@ -79,10 +80,5 @@ final class HashKey {
             }
         }
         return "";
-    }
-
-    /** An HTTP token (RFC 9110), the syntax of header and cookie names. */
-    private static boolean isToken(String name) {
-        return !name.isEmpty() && name.chars().allMatch(c -> c > 32 && c < 127 && "\"(),/:;<=>?@[\\]{}".indexOf(c) < 0);
     }
 }
