@@ -30,7 +30,6 @@ record ResponseHead(int status, Map<String, List<String>> headers, long contentL
 
     /** Builds a head from its status line and then its header lines, as they are read. */
     static final class Parser {
-
         private final int status;
         private boolean keepAlive;
         private final List<String> names = new ArrayList<>(16);
