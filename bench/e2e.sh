@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# End-to-end benchmark on one machine, loopback only: wrk against a backend directly, against nginx as a
-# load balancer, and against our standalone runner, in front of the same two nginx backends. See
+# End-to-end benchmark on one machine, loopback only: wrk against a backend directly, against nginx and HAProxy
+# as load balancers, and against our standalone runner, in front of the same two nginx backends. See
 # docs/BENCHMARKS.md for what it measures and the figures.
 #
 #   bench/e2e.sh                      # everything, ~4 minutes
@@ -27,7 +27,7 @@ case ${LB_TARGET:-runner} in
   both)    OUR_TARGETS=(ours adapter) ;;
   *) echo "e2e.sh: LB_TARGET=$LB_TARGET (expected: runner, adapter or both)" >&2; exit 1 ;;
 esac
-B1=19101 B2=19102 NGINX_LB=18101 OURS=18102
+B1=19101 B2=19102 NGINX_LB=18101 OURS=18102 HAPROXY_LB=18103
 BODY_BYTES=1024
 STREAM_MIB=100
 
@@ -35,16 +35,16 @@ say() { echo "# $*"; }
 
 # ---- tools
 missing=()
-for tool in wrk nginx curl; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+for tool in wrk nginx haproxy curl; do command -v "$tool" >/dev/null || missing+=("$tool"); done
 if (( ${#missing[@]} )); then
-  say "installing wrk nginx-light curl"
+  say "installing wrk nginx-light haproxy curl"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    wrk nginx-light curl >/dev/null
+    wrk nginx-light haproxy curl >/dev/null
 fi
 [[ -f /usr/lib/nginx/modules/ngx_http_echo_module.so ]] || {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libnginx-mod-http-echo >/dev/null; }
 [[ -f $JAR && -f $ADAPTER_JAR ]] || (cd "$ROOT" && mvn -B -q package -DskipTests)
-for port in $B1 $B2 $NGINX_LB $OURS; do
+for port in $B1 $B2 $NGINX_LB $HAPROXY_LB $OURS; do
   if ss -Hltn "sport = :$port" | grep -q .; then echo "e2e.sh: port $port is in use" >&2; exit 1; fi
 done
 
@@ -121,6 +121,27 @@ nginx_conf nginx-lb "upstream pool { server 127.0.0.1:$B1; server 127.0.0.1:$B2;
                  proxy_buffering off; }
   }"
 
+# HAProxy as the second reference: one thread like nginx's one worker, round robin, idle backend connections
+# reused by any request, no buffering beyond its own.
+cat >"$RUN/haproxy.cfg" <<CONF
+global
+  nbthread 1
+  maxconn 8000
+defaults
+  mode http
+  timeout connect 2s
+  timeout client 30s
+  timeout server 30s
+  http-reuse always
+frontend lb
+  bind 127.0.0.1:$HAPROXY_LB
+  default_backend pool
+backend pool
+  balance roundrobin
+  server b1 127.0.0.1:$B1
+  server b2 127.0.0.1:$B2
+CONF
+
 start_backends() { # delay seconds
   backend b1 $B1 "$1"; PID_B1=$LAST_PID
   backend b2 $B2 "$1"; PID_B2=$LAST_PID
@@ -132,6 +153,7 @@ start_target() { # name
   case $1 in
     direct) TARGET_PORT=$B1; TARGET_PID= ;;
     nginx)  start nginx-lb nginx -c "$RUN/nginx-lb/nginx.conf"; TARGET_PID=$LAST_PID; TARGET_PORT=$NGINX_LB ;;
+    haproxy) start haproxy haproxy -db -f "$RUN/haproxy.cfg"; TARGET_PID=$LAST_PID; TARGET_PORT=$HAPROXY_LB ;;
     ours)   BACKENDS=http://127.0.0.1:$B1,http://127.0.0.1:$B2 PORT=$OURS start ours \
               "$JAVA" $JAVA_OPTS -jar "$JAR"; TARGET_PID=$LAST_PID; TARGET_PORT=$OURS ;;
     adapter) BACKENDS=http://127.0.0.1:$B1,http://127.0.0.1:$B2 PORT=$OURS start adapter \
@@ -172,13 +194,13 @@ measure() { # scenario, connections, target
 
 say "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(uname -r)"
 say "java: $("$JAVA" -version 2>&1 | head -1); JAVA_OPTS='$JAVA_OPTS'"
-say "nginx: $(nginx -v 2>&1 | cut -d/ -f2); wrk: $(wrk -v 2>&1 | head -1 | cut -d' ' -f2)"
+say "nginx: $(nginx -v 2>&1 | cut -d/ -f2); haproxy: $(haproxy -v | head -1 | cut -d" " -f3); wrk: $(wrk -v 2>&1 | head -1 | cut -d" " -f2)"
 say "each: ${WARMUP}s warm-up, ${DURATION}s measured, wrk -t1, keep-alive, ${BODY_BYTES}-byte responses"
 printf '%-8s %-7s %6s %10s %8s %8s %9s %7s %6s %8s %7s\n' scenario target conns req/s p50_ms p99_ms p99.9_ms sockerr non2xx rss_mib cpu_us
 
 run_load() { # scenario, connections, delay
   start_backends "$3"
-  for target in direct nginx "${OUR_TARGETS[@]}"; do
+  for target in direct nginx haproxy "${OUR_TARGETS[@]}"; do
     start_target $target; measure "$1" "$2" $target; stop_target
   done
   stop_backends
@@ -192,7 +214,7 @@ for scenario in "${chosen[@]}"; do
     slow256) run_load slow256 256 0.010 ;;
     stream)
       start_backends 0
-      for target in nginx "${OUR_TARGETS[@]}"; do
+      for target in nginx haproxy "${OUR_TARGETS[@]}"; do
         start_target $target
         seconds=$(curl -fs -o /dev/null -w '%{time_total}' "http://127.0.0.1:$TARGET_PORT/stream.bin")
         rss=-; [[ $target == ours || $target == adapter ]] && rss=$(rss_mib "$TARGET_PID")
@@ -209,6 +231,6 @@ for scenario in fast32 fast256 slow256; do
   for target in "${OUR_TARGETS[@]}"; do
     [[ -n ${RPS[$scenario.$target]:-} ]] || continue
     awk -v s=$scenario -v t=$target -v o="${RPS[$scenario.$target]}" -v n="${RPS[$scenario.nginx]}" \
-      'BEGIN { printf "# %s: %s/nginx = %.2f\n", s, t, o / n }'
+      -v h="${RPS[$scenario.haproxy]}" 'BEGIN { printf "# %s: %s/nginx = %.2f, %s/haproxy = %.2f\n", s, t, o / n, t, o / h }'
   done
 done
