@@ -3,7 +3,7 @@
 # as load balancers, and against our standalone runner, in front of the same two nginx backends. See
 # docs/BENCHMARKS.md for what it measures and the figures.
 #
-#   bench/e2e.sh                      # everything, ~4 minutes
+#   bench/e2e.sh                      # everything, ~5 minutes (~7 with LB_TARGET=both)
 #   SCENARIOS=fast32 bench/e2e.sh     # a subset: fast32,fast256,slow256,stream
 #   JAVA=/path/to/java DURATION=20 bench/e2e.sh
 #   JAVA_OPTS= bench/e2e.sh           # JVM defaults (G1) instead of the recommended flags
