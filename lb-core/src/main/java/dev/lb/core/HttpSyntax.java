@@ -78,6 +78,25 @@ public final class HttpSyntax {
         return b == ' ' || b == '\t';
     }
 
+    /**
+     * The value of a decimal field such as {@code Content-Length} or {@code Retry-After}: 1 to 18 ASCII digits
+     * (so it fits a long), no sign or space; -1 for anything else.
+     */
+    public static long digits(String text) {
+        if (text.isEmpty() || text.length() > 18) {
+            return -1;
+        }
+        long value = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
+    }
+
     /** Whether a control character other than tab (which a header value must not hold) is among the bytes. */
     public static boolean hasControlCharacter(byte[] bytes, int from, int to) {
         for (int i = from; i < to; i++) {

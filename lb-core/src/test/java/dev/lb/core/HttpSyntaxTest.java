@@ -55,4 +55,14 @@ class HttpSyntaxTest {
         assertFalse(HttpSyntax.hasControlCharacter(value, 1, 9), "the CR lies outside the range");
         assertTrue(HttpSyntax.hasControlCharacter(value, 1, 10));
     }
+
+    @Test
+    void digitsAreOneToEighteenAsciiDigitsAndNothingElse() {
+        assertEquals(0, HttpSyntax.digits("0"));
+        assertEquals(1024, HttpSyntax.digits("01024"));
+        assertEquals(999_999_999_999_999_999L, HttpSyntax.digits("999999999999999999"));
+        for (String invalid : new String[] {"", "1000000000000000000", "+1", "-1", " 1", "1 ", "1e3", "\u0661"}) {
+            assertEquals(-1, HttpSyntax.digits(invalid), invalid);
+        }
+    }
 }

@@ -182,16 +182,9 @@ final class RequestHead {
         }
 
         private static long parseLength(String digits, String value) throws RequestRejected {
-            if (digits.isEmpty() || digits.length() > 18) {
+            long length = HttpSyntax.digits(digits);
+            if (length < 0) {
                 throw invalidLength(value);
-            }
-            long length = 0;
-            for (int i = 0; i < digits.length(); i++) {
-                char c = digits.charAt(i);
-                if (c < '0' || c > '9') {
-                    throw invalidLength(value);
-                }
-                length = length * 10 + (c - '0');
             }
             return length;
         }

@@ -127,30 +127,17 @@ record ResponseHead(int status, Map<String, List<String>> headers, long contentL
     }
 
     private static long contentLength(String value) throws MalformedResponseException {
-        if (value.isEmpty() || value.length() > 18) {
+        long length = HttpSyntax.digits(value);
+        if (length < 0) {
             throw new MalformedResponseException("Content-Length: " + shortened(value)
                     + " (expected: a non-negative integer)");
         }
-        for (int i = 0; i < value.length(); i++) {
-            if (!isDigit(value.charAt(i))) {
-                throw new MalformedResponseException("Content-Length: " + shortened(value)
-                        + " (expected: a non-negative integer)");
-            }
-        }
-        return Long.parseLong(value);
+        return length;
     }
 
     /** {@code Retry-After} in its seconds form; -1 when absent or a date. */
     private static long seconds(String retryAfter) {
-        if (retryAfter == null || retryAfter.isEmpty() || retryAfter.length() > 18) {
-            return -1;
-        }
-        for (int i = 0; i < retryAfter.length(); i++) {
-            if (!isDigit(retryAfter.charAt(i))) {
-                return -1;
-            }
-        }
-        return Long.parseLong(retryAfter);
+        return retryAfter == null ? -1 : HttpSyntax.digits(retryAfter);
     }
 
     private static String shortened(String text) {
